@@ -1,0 +1,369 @@
+"""The shared skorch-based estimator base of every fusion method.
+
+It does data checking, the multi-task loss (Eq. 2), seeding, nested backbone
+parameters, and the fitted attributes; each method is a thin subclass that
+builds its torch module in :meth:`FusionNet.build_module`.
+"""
+
+import contextlib
+import numbers
+
+import numpy as np
+import torch
+from sklearn.base import ClassifierMixin
+from sklearn.utils import check_random_state
+from skorch import NeuralNet
+from skorch.callbacks import EpochScoring
+from skorch.utils import to_numpy, to_tensor
+from torch import nn
+
+from ._data import ModalityBatchIterator, ModalityDataset
+from ._modalities import check_modalities
+from .backbones import LeNet5, MLP, BackboneSpec
+from .losses import check_beta, multitask_loss
+
+__all__ = ["FusionNet", "FusionClassifierMixin"]
+
+_MISSING = object()
+
+
+def default_backbone(sample_shape):
+    """LeNet5 for images ((H, W) or (C, H, W) samples), an MLP otherwise."""
+    return LeNet5() if len(sample_shape) in (2, 3) else MLP()
+
+
+class FusionNet(NeuralNet):
+    """Base of the skcentral estimators (a skorch ``NeuralNet``).
+
+    Subclasses implement :meth:`build_module` and list their own
+    hyper-parameters as keyword arguments of ``__init__``; the shared ones
+    are below. Further skorch parameters (``optimizer__weight_decay``,
+    ``callbacks__print_log__...``, ``iterator_train__batch_size``, ...) are
+    accepted as keyword arguments, as in skorch.
+
+    Parameters
+    ----------
+    backbones : BackboneSpec or list of BackboneSpec, default=None
+        One spec per modality, or one spec used for every modality. ``None``
+        picks :class:`~skcentral.LeNet5` for image modalities and
+        :class:`~skcentral.MLP` for the others. Nested parameters are set
+        with ``backbones__0__dropout`` (list) or ``backbones__dropout``.
+    beta : float or list of float, default=1.0
+        Weight of each modality's own loss in the multi-task loss (Eq. 2),
+        one number for every modality or one per modality.
+    modalities : list or dict, default=None
+        Column spec that makes the estimator take a single 2-D ``X`` (see
+        :func:`~skcentral.check_modalities`).
+    lr : float, default=0.001
+    max_epochs : int, default=20
+    batch_size : int, default=128
+    optimizer : torch optimizer class, default=torch.optim.Adam
+    criterion : torch loss class, default=None
+        ``None`` picks the task's loss (cross-entropy for classification).
+    train_split : callable, default=None
+        skorch's internal validation split, e.g. ``skorch.dataset.ValidSplit(0.1)``;
+        ``None`` trains on all the data, as scikit-learn estimators do.
+    callbacks : list, default=None
+        skorch callbacks, e.g. ``[skorch.callbacks.EarlyStopping()]``.
+    iterator_train, iterator_valid : class, default=ModalityBatchIterator
+        Batch iterators; :class:`~skcentral.ModalityBatchIterator` gathers
+        whole batches from in-memory arrays, shuffled from ``random_state``.
+    device : str or torch.device, default="cpu"
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, dropout and shuffling; an int gives
+        identical predictions on CPU from run to run. The global torch
+        random state is left untouched.
+    verbose : int, default=0
+        1 prints a table of epochs as training goes.
+    warm_start : bool, default=False
+        Continue training the current model on the next ``fit``.
+    """
+
+    _default_criterion = nn.CrossEntropyLoss
+
+    def __init__(self, *, backbones=None, beta=1.0, modalities=None, lr=0.001,
+                 max_epochs=20, batch_size=128, optimizer=torch.optim.Adam,
+                 criterion=None, train_split=None, callbacks=None,
+                 iterator_train=ModalityBatchIterator,
+                 iterator_valid=ModalityBatchIterator, device="cpu",
+                 random_state=None, verbose=0, warm_start=False, **kwargs):
+        kwargs.pop("module", None)  # always built from the backbones
+        super().__init__(
+            module=None, criterion=criterion, optimizer=optimizer, lr=lr,
+            max_epochs=max_epochs, batch_size=batch_size,
+            iterator_train=iterator_train, iterator_valid=iterator_valid,
+            train_split=train_split, callbacks=callbacks, device=device,
+            verbose=verbose, warm_start=warm_start, **kwargs)
+        self.backbones = backbones
+        self.beta = beta
+        self.modalities = modalities
+        self.random_state = random_state
+
+    # ------------------------------------------------------------ hooks
+    def build_module(self, backbones, input_shapes, n_outputs):
+        """Return the torch fusion module (subclasses implement this).
+
+        Parameters
+        ----------
+        backbones : list of Backbone
+            The built per-modality networks.
+        input_shapes : list of tuple
+            Per-sample input shape of each modality.
+        n_outputs : int
+            Output width (number of classes).
+        """
+        raise NotImplementedError
+
+    def _n_outputs(self):
+        raise NotImplementedError
+
+    def _check_y(self, y, reset, n_samples=None, classes=None):
+        raise NotImplementedError
+
+    # ------------------------------------------------------------ params
+    def backbone_specs(self, n_modalities):
+        """The spec of each modality, from ``backbones`` (not built)."""
+        specs = self.backbones
+        if specs is None:
+            return [default_backbone(s) for s in self.modality_shapes_]
+        if isinstance(specs, BackboneSpec):
+            return [specs] * n_modalities
+        specs = list(specs)
+        if len(specs) != n_modalities:
+            raise ValueError(
+                f"backbones has {len(specs)} specs but X has {n_modalities} "
+                f"modalities ({self.modality_names_}); give one spec per modality "
+                "or a single spec for all."
+            )
+        for k, s in enumerate(specs):
+            if not hasattr(s, "build"):
+                raise TypeError(
+                    f"backbones[{k}] must be a backbone spec (LeNet5(), MLP(), "
+                    f"ModuleBackbone(module), ...); got {type(s).__name__}."
+                )
+        return specs
+
+    def get_params(self, deep=True, **kwargs):
+        params = super().get_params(deep=deep, **kwargs)
+        if deep and isinstance(self.backbones, (list, tuple)):
+            for i, spec in enumerate(self.backbones):
+                for key, val in spec.get_params().items():
+                    params[f"backbones__{i}__{key}"] = val
+        return params
+
+    def set_params(self, **kwargs):
+        nested = {k: kwargs.pop(k) for k in list(kwargs)
+                  if k.startswith(("backbones__", "central__"))}
+        if "backbones" in kwargs or "central" in kwargs:
+            super().set_params(**{k: kwargs.pop(k) for k in ("backbones", "central")
+                                  if k in kwargs})
+        for key, val in nested.items():
+            name, rest = key.split("__", 1)
+            target = getattr(self, name)
+            if isinstance(target, (list, tuple)):
+                head, _, rest = rest.partition("__")
+                if not head.isdigit() or int(head) >= len(target) or not rest:
+                    raise ValueError(
+                        f"Invalid parameter {key!r}: {name} is a list of "
+                        f"{len(target)} specs; use {name}__<index>__<param>."
+                    )
+                target = target[int(head)]
+            if target is None:
+                raise ValueError(f"Invalid parameter {key!r}: {name} is None.")
+            target.set_params(**{rest: val})
+        return super().set_params(**kwargs) if kwargs else self
+
+    # ------------------------------------------------------------ fitting
+    def initialize_module(self):
+        specs = self.backbone_specs(self.n_modalities_)
+        n_out = self._n_outputs()
+        backbones = [spec.build(shape, n_out)
+                     for spec, shape in zip(specs, self.modality_shapes_)]
+        self.module_ = self.build_module(backbones, self.modality_shapes_, n_out)
+        return self
+
+    def initialize_criterion(self):
+        self.criterion_ = self.initialized_instance(
+            self.criterion or self._default_criterion, self.get_params_for("criterion"))
+        return self
+
+    def _validate_for_fit(self, X, y, reset, classes=None):
+        """Validate X and y; on reset, return the fitted attributes to set."""
+        if not reset:
+            return self._check_X(X), self._check_y(y, reset=False), {}
+        Xs = check_modalities(X, modalities=self.modalities)
+        state = {
+            "modality_names_": list(Xs.names),
+            "modality_shapes_": [tuple(s) for s in Xs.sample_shapes],
+            "n_modalities_": Xs.n_modalities,
+            "random_seed_": _draw_seed(self.random_state),
+        }
+        if self.modalities is not None:
+            state["n_features_in_"] = np.asarray(X).shape[1]
+        y, y_state = self._check_y(y, reset=True, n_samples=len(Xs), classes=classes)
+        state.update(y_state)
+        return Xs, y, state
+
+    def fit(self, X, y, **fit_params):
+        """Initialise (unless ``warm_start``) and train the network.
+
+        Parameters
+        ----------
+        X : Modalities, list of arrays, dict of arrays, or 2-D array
+            One array per modality with the same number of rows; a 2-D
+            array needs the ``modalities`` column spec.
+        y : array-like of shape (n_samples,)
+        **fit_params
+            Passed to skorch's training loop.
+
+        Returns
+        -------
+        self
+        """
+        reset = not (self.warm_start and self.initialized_)
+        return self._fit(X, y, reset, fit_params)
+
+    def partial_fit(self, X, y, classes=None, **fit_params):
+        """Train for ``max_epochs`` more epochs without re-initialising."""
+        return self._fit(X, y, not self.initialized_, fit_params, classes=classes)
+
+    def _fit(self, X, y, reset, fit_params, classes=None):
+        Xs, y, state = self._validate_for_fit(X, y, reset, classes)
+        if reset:
+            old = {k: self.__dict__.get(k, _MISSING) for k in state}
+            self.__dict__.update(state)
+            try:
+                self.check_beta()
+                with self._seeded(0):
+                    self.initialize()
+            except BaseException:
+                for k, v in old.items():
+                    if v is _MISSING:
+                        self.__dict__.pop(k, None)
+                    else:
+                        self.__dict__[k] = v
+                raise
+        dataset = ModalityDataset(Xs.arrays, y)
+        with self._seeded(1 + len(self.history)):
+            NeuralNet.partial_fit(self, dataset, y, **fit_params)
+        return self
+
+    def check_beta(self):
+        """Per-modality weights of the unimodal losses, validated."""
+        return check_beta(self.beta, self.n_modalities_, self.modality_names_)
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        y_true = to_tensor(y_true, device=self.device)
+        outputs = y_pred if isinstance(y_pred, tuple) else (y_pred,)
+        betas = self.check_beta() if len(outputs) > 1 else []
+        return multitask_loss(self.criterion_, outputs, y_true, betas)
+
+    @contextlib.contextmanager
+    def _seeded(self, offset):
+        """Seed torch for one phase of training, restoring the global state after."""
+        device = torch.device(self.device)
+        devices = [device.index or 0] if device.type == "cuda" else []
+        with torch.random.fork_rng(devices=devices):
+            torch.manual_seed(int(np.random.SeedSequence(
+                [self.random_seed_, offset]).generate_state(1)[0]))
+            yield
+
+    # ------------------------------------------------------------ data
+    def _check_X(self, X):
+        self.check_is_fitted()
+        return check_modalities(X, modalities=self.modalities,
+                                expected=self.modality_shapes_)
+
+    def get_dataset(self, X, y=None):
+        if isinstance(X, ModalityDataset):
+            return X
+        return ModalityDataset(self._check_X(X).arrays, y)
+
+    def get_iterator(self, dataset, training=False):
+        prefix = "iterator_train" if training else "iterator_valid"
+        iterator = getattr(self, prefix)
+        if not (isinstance(iterator, type) and issubclass(iterator, ModalityBatchIterator)):
+            return super().get_iterator(dataset, training=training)
+        kwargs = self.get_params_for(prefix)
+        kwargs.setdefault("batch_size", self.batch_size)
+        if kwargs["batch_size"] == -1:
+            kwargs["batch_size"] = len(dataset)
+        if training:
+            kwargs.setdefault("shuffle", True)
+            kwargs.setdefault("seed", [self.random_seed_, len(self.history)])
+        return iterator(dataset, **kwargs)
+
+
+def _draw_seed(random_state):
+    if isinstance(random_state, numbers.Integral):
+        return int(random_state)
+    return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+
+
+def _encoded_accuracy(net, X, y):
+    """Accuracy against the encoded labels skorch's validation split holds."""
+    return float(np.mean(net.predict_proba(X).argmax(axis=1) == to_numpy(y)))
+
+
+class FusionClassifierMixin(ClassifierMixin):
+    """Label encoding, ``predict`` and ``classes_`` for fusion classifiers.
+
+    String and other labels work: ``classes_`` holds them sorted and
+    ``predict`` returns them.
+    """
+
+    @property
+    def _default_callbacks(self):
+        callbacks = list(super()._default_callbacks)
+        callbacks.insert(-1, ("valid_acc", EpochScoring(
+            _encoded_accuracy, name="valid_acc", lower_is_better=False,
+            on_train=False, use_caching=True)))
+        return callbacks
+
+    def _n_outputs(self):
+        return len(self.classes_)
+
+    def _check_y(self, y, reset, n_samples=None, classes=None):
+        if y is None:
+            raise ValueError("y is required to fit a classifier; got None.")
+        y = np.asarray(y)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y.ravel()
+        if y.ndim != 1:
+            raise ValueError(
+                f"y must be a 1-D array of class labels of shape (n_samples,); "
+                f"got shape {y.shape}."
+            )
+        if reset:
+            if n_samples is not None and y.shape[0] != n_samples:
+                raise ValueError(
+                    f"y has {y.shape[0]} labels but X has {n_samples} samples."
+                )
+            classes = np.unique(y) if classes is None else np.unique(classes)
+            if len(classes) < 2:
+                raise ValueError(
+                    f"A classifier needs samples of at least 2 classes in y; got "
+                    f"only {classes.tolist()}."
+                )
+            return self._encode(y, classes), {"classes_": classes}
+        return self._encode(y, self.classes_)
+
+    @staticmethod
+    def _encode(y, classes):
+        idx = np.searchsorted(classes, y)
+        idx_clipped = np.clip(idx, 0, len(classes) - 1)
+        unseen = classes[idx_clipped] != y
+        if np.any(unseen):
+            raise ValueError(
+                f"y contains labels not seen at fit: {np.unique(y[unseen]).tolist()[:10]}; "
+                f"known classes are {classes.tolist()[:20]}."
+            )
+        return idx_clipped.astype(np.int64)
+
+    def predict_proba(self, X):
+        """Class probabilities of the fused prediction, ``(n_samples, n_classes)``."""
+        return super().predict_proba(X)
+
+    def predict(self, X):
+        """Predicted class labels, ``(n_samples,)``."""
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]

@@ -1,0 +1,96 @@
+"""In-memory datasets and the batch iterator the estimators train with.
+
+skorch's default ``DataLoader`` indexes one sample at a time and collates;
+for arrays already in memory, gathering a whole batch with one
+``index_select`` per modality is much cheaper.
+"""
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset, Subset
+
+__all__ = ["ModalityDataset", "ModalityBatchIterator"]
+
+
+class ModalityDataset(Dataset):
+    """Per-modality tensors (and a target) that share their first axis.
+
+    Parameters
+    ----------
+    X : list of Tensor or ndarray
+        One array per modality.
+    y : Tensor or ndarray, default=None
+
+    Attributes ``X`` and ``y`` are what skorch's helpers
+    (``data_from_dataset``) read back.
+    """
+
+    def __init__(self, X, y=None):
+        self.X = [torch.as_tensor(x) for x in X]
+        self.y = None if y is None else torch.as_tensor(y)
+
+    def __len__(self):
+        return self.X[0].shape[0]
+
+    def __getitem__(self, i):
+        # One sample, for users who swap in skorch's DataLoader.
+        xi = [x[i] for x in self.X]
+        return xi, (torch.zeros(()) if self.y is None else self.y[i])
+
+
+class ModalityBatchIterator:
+    """Iterate over whole batches of a :class:`ModalityDataset`.
+
+    Parameters
+    ----------
+    dataset : ModalityDataset or torch.utils.data.Subset of one
+    batch_size : int, default=128
+    shuffle : bool, default=False
+        Draw a new permutation at every pass (epoch).
+    seed : int or sequence of int, default=None
+        Seeds the permutations, so that training is reproducible.
+
+    Yields
+    ------
+    (list of Tensor, Tensor or None)
+        The modality batches and the target batch.
+    """
+
+    def __init__(self, dataset, batch_size=128, shuffle=False, seed=None):
+        indices = None
+        while isinstance(dataset, Subset):
+            sub = torch.as_tensor(np.asarray(dataset.indices), dtype=torch.long)
+            indices = sub if indices is None else sub[indices]
+            dataset = dataset.dataset
+        if not isinstance(dataset, ModalityDataset):
+            raise TypeError(
+                "ModalityBatchIterator iterates over a ModalityDataset; got "
+                f"{type(dataset).__name__}. Use skorch's DataLoader "
+                "(iterator_train=torch.utils.data.DataLoader) for other datasets."
+            )
+        self.dataset = dataset
+        self.indices = indices
+        self.batch_size = int(batch_size)
+        self.shuffle = shuffle
+        self.rng = np.random.default_rng(seed)
+
+    def __len__(self):
+        n = len(self.dataset) if self.indices is None else len(self.indices)
+        return -(-n // self.batch_size)
+
+    def __iter__(self):
+        X, y, bs = self.dataset.X, self.dataset.y, self.batch_size
+        order = self.indices
+        if self.shuffle:
+            n = len(self.dataset) if order is None else len(order)
+            perm = torch.from_numpy(self.rng.permutation(n))
+            order = perm if order is None else order[perm]
+        n = len(self.dataset) if order is None else len(order)
+        for start in range(0, n, bs):
+            if order is None:  # contiguous views, no copy
+                yield ([x[start:start + bs] for x in X],
+                       None if y is None else y[start:start + bs])
+            else:
+                idx = order[start:start + bs]
+                yield ([x.index_select(0, idx) for x in X],
+                       None if y is None else y.index_select(0, idx))

@@ -1,0 +1,308 @@
+"""Backbone specs: one modality's network as stem -> fused blocks -> head.
+
+A *spec* is a small, clonable, picklable description (a scikit-learn
+``BaseEstimator``, so ``get_params``/``set_params``/``clone`` and nested
+parameters such as ``backbones__0__dropout`` work). At fit, the estimator
+calls :meth:`BackboneSpec.build` with the per-sample input shape read from
+the data, and gets a :class:`Backbone` module:
+
+* ``stem``: modality-specific feature extraction, never fused;
+* ``blocks``: an ``nn.ModuleList`` of the layers whose outputs fusion
+  methods may combine;
+* ``head``: the prediction layer.
+
+The fusion points of a backbone are numbered from 0 (the stem output, the
+network input for LeNet5) to ``len(blocks) + 1`` (the head output, the
+prediction), as the paper numbers LeNet5's layers 0 to 4.
+
+Writing your own
+----------------
+Subclass :class:`BackboneSpec` and implement ``build_stem(input_shape)``
+(return a module, or ``nn.Identity()``) and ``build_fused(stem_shape,
+n_outputs)`` (return ``(blocks, head)``). The central network of CentralNet
+is built by ``build_fused`` alone, on the fused shape. To use an existing
+module, wrap it in :class:`ModuleBackbone`.
+"""
+
+import copy
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator
+from torch import nn
+
+__all__ = ["Backbone", "BackboneSpec", "LeNet5", "MLP", "ModuleBackbone"]
+
+
+class Backbone(nn.Module):
+    """A modality network split as ``stem -> blocks -> head``.
+
+    Parameters
+    ----------
+    stem : nn.Module
+    blocks : sequence of nn.Module
+    head : nn.Module
+    """
+
+    def __init__(self, stem, blocks, head):
+        super().__init__()
+        self.stem = stem
+        self.blocks = nn.ModuleList(blocks)
+        self.head = head
+
+    @property
+    def layers(self):
+        """The layers after the stem, in order: the fused blocks, then the head."""
+        return [*self.blocks, self.head]
+
+    def features(self, x):
+        """Return the representation at every fusion point, input to prediction."""
+        h = self.stem(x)
+        out = [h]
+        for layer in self.layers:
+            h = layer(h)
+            out.append(h)
+        return out
+
+    def forward(self, x):
+        return self.features(x)[-1]
+
+
+class BackboneSpec(BaseEstimator):
+    """Base class of backbone specs.
+
+    Subclasses implement :meth:`build_stem` and :meth:`build_fused`; their
+    ``__init__`` stores hyper-parameters only, as scikit-learn estimators do.
+    """
+
+    def build_stem(self, input_shape):
+        """Return the stem module for per-sample ``input_shape``."""
+        return nn.Identity()
+
+    def build_fused(self, stem_shape, n_outputs):
+        """Return ``(blocks, head)`` for a stem output of shape ``stem_shape``."""
+        raise NotImplementedError
+
+    def build(self, input_shape, n_outputs):
+        """Build the modality network for per-sample ``input_shape``."""
+        input_shape = tuple(int(s) for s in input_shape)
+        stem = self.build_stem(input_shape)
+        stem_shape = output_shape(stem, input_shape)
+        blocks, head = self.build_fused(stem_shape, n_outputs)
+        return Backbone(stem, blocks, head)
+
+    def build_central(self, fused_shape, n_outputs):
+        """Build a central network (identity stem) on ``fused_shape``."""
+        blocks, head = self.build_fused(tuple(int(s) for s in fused_shape), n_outputs)
+        return Backbone(nn.Identity(), blocks, head)
+
+
+def output_shape(module, input_shape):
+    """Per-sample output shape of ``module`` for per-sample ``input_shape``."""
+    return tuple(_probe(module, input_shape, "forward").shape[1:])
+
+
+def feature_shapes(backbone, input_shape):
+    """Per-sample shape at every fusion point of ``backbone``."""
+    return [tuple(h.shape[1:]) for h in _probe(backbone, input_shape, "features")]
+
+
+def _probe(module, input_shape, method):
+    # A batch of 2 in eval mode: batch norm needs no statistics and the
+    # module's training state is left as it was.
+    x = torch.zeros((2,) + tuple(int(s) for s in input_shape))
+    was_training = module.training
+    module.eval()
+    try:
+        with torch.no_grad():
+            return getattr(module, method)(x)
+    finally:
+        module.train(was_training)
+
+
+class _AddChannel(nn.Module):
+    """(N, H, W) -> (N, 1, H, W), for gray images given without a channel axis."""
+
+    def forward(self, x):
+        return x.unsqueeze(1)
+
+
+def _dense(n_in, n_out, batch_norm, dropout):
+    layers = [nn.Flatten(), nn.Linear(n_in, n_out)]
+    if batch_norm:
+        layers.append(nn.BatchNorm1d(n_out))
+    layers.append(nn.ReLU(inplace=True))
+    if dropout:
+        layers.append(nn.Dropout(dropout))
+    return nn.Sequential(*layers)
+
+
+def _conv_pool(c_in, c_out, kernel_size, batch_norm):
+    layers = [nn.Conv2d(c_in, c_out, kernel_size, padding=kernel_size // 2)]
+    if batch_norm:
+        layers.append(nn.BatchNorm2d(c_out))
+    layers += [nn.ReLU(inplace=True), nn.MaxPool2d(2, ceil_mode=True)]
+    return nn.Sequential(*layers)
+
+
+def _image_shape(input_shape, spec_name):
+    if len(input_shape) == 2:
+        return (1,) + tuple(input_shape), True
+    if len(input_shape) == 3:
+        return tuple(input_shape), False
+    raise ValueError(
+        f"{spec_name} needs images of per-sample shape (H, W) or (C, H, W); got "
+        f"{tuple(input_shape)}. Use MLP for flat features."
+    )
+
+
+class LeNet5(BackboneSpec):
+    """The paper's LeNet5: Conv 32 5x5 + pool, Conv 64 5x5 + pool, Dense 1024, Pred.
+
+    Convolutions use 'same' padding and 2x2 max pooling, so a 28x28 MNIST
+    image gives 14x14x32 then 7x7x64 as in the paper's Table 1, and an 8x8
+    digit 4x4x32 then 2x2x64. Each block is followed by batch normalisation
+    and ReLU; dropout is applied after the dense layer.
+
+    Parameters
+    ----------
+    channels : tuple of int, default=(32, 64)
+        Output channels of the convolution blocks.
+    kernel_size : int, default=5
+    dense : int, default=1024
+        Width of the dense layer.
+    dropout : float, default=0.5
+        Dropout after the dense layer.
+    batch_norm : bool, default=True
+
+    Notes
+    -----
+    Fusion points: 0 the input image, 1 and 2 the convolution blocks, 3 the
+    dense layer, 4 the prediction, as the paper numbers them.
+
+    Examples
+    --------
+    >>> from skcentral import LeNet5
+    >>> net = LeNet5().build((28, 28), n_outputs=10)
+    >>> [tuple(h.shape[1:]) for h in net.features(__import__("torch").zeros(2, 28, 28))]
+    [(1, 28, 28), (32, 14, 14), (64, 7, 7), (1024,), (10,)]
+    """
+
+    def __init__(self, channels=(32, 64), kernel_size=5, dense=1024, dropout=0.5,
+                 batch_norm=True):
+        self.channels = channels
+        self.kernel_size = kernel_size
+        self.dense = dense
+        self.dropout = dropout
+        self.batch_norm = batch_norm
+
+    def build_stem(self, input_shape):
+        _, add_channel = _image_shape(input_shape, type(self).__name__)
+        return _AddChannel() if add_channel else nn.Identity()
+
+    def build_fused(self, stem_shape, n_outputs):
+        shape, _ = _image_shape(stem_shape, type(self).__name__)
+        c, h, w = shape
+        blocks = []
+        for c_out in self.channels:
+            blocks.append(_conv_pool(c, c_out, self.kernel_size, self.batch_norm))
+            c, h, w = c_out, -(-h // 2), -(-w // 2)
+        blocks.append(_dense(c * h * w, self.dense, self.batch_norm, self.dropout))
+        return blocks, nn.Linear(self.dense, n_outputs)
+
+
+class MLP(BackboneSpec):
+    """A multilayer perceptron: one fused block per hidden layer.
+
+    Inputs with more than one feature axis are flattened by each block.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : tuple of int, default=(128,)
+        Width of each hidden (fused) layer, as in scikit-learn's MLP.
+    dropout : float, default=0.5
+        Dropout after each hidden layer.
+    batch_norm : bool, default=True
+
+    Examples
+    --------
+    >>> from skcentral import MLP
+    >>> net = MLP(hidden_layer_sizes=(64, 32)).build((300,), n_outputs=23)
+    >>> [b[1].out_features for b in net.blocks]
+    [64, 32]
+    """
+
+    def __init__(self, hidden_layer_sizes=(128,), dropout=0.5, batch_norm=True):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.dropout = dropout
+        self.batch_norm = batch_norm
+
+    def build_fused(self, stem_shape, n_outputs):
+        n_in, blocks = int(np.prod(stem_shape)), []
+        for width in self.hidden_layer_sizes:
+            blocks.append(_dense(n_in, int(width), self.batch_norm, self.dropout))
+            n_in = int(width)
+        return blocks, nn.Linear(n_in, n_outputs)
+
+
+class ModuleBackbone(BackboneSpec):
+    """Wrap an existing module that follows the ``stem``/``blocks``/``head`` protocol.
+
+    Each fit starts from a deep copy of ``module``, so a pretrained network
+    is fine-tuned without being modified in place.
+
+    Parameters
+    ----------
+    module : nn.Module
+        Has attributes ``stem`` (nn.Module), ``blocks`` (sequence of
+        nn.Module) and ``head`` (nn.Module). Its head must already output
+        the right number of values.
+    central : BackboneSpec, default=None
+        Spec used to build a CentralNet central network on this backbone's
+        fused shape; required only when this backbone is the one the central
+        network mirrors.
+
+    Examples
+    --------
+    >>> from torch import nn
+    >>> from skcentral import ModuleBackbone
+    >>> class Net(nn.Module):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.stem = nn.Identity()
+    ...         self.blocks = nn.ModuleList([nn.Sequential(nn.Linear(4, 8), nn.ReLU())])
+    ...         self.head = nn.Linear(8, 3)
+    >>> ModuleBackbone(Net()).build((4,), n_outputs=3).head.out_features
+    3
+    """
+
+    def __init__(self, module, central=None):
+        self.module = module
+        self.central = central
+
+    def build(self, input_shape, n_outputs):
+        m = self.module
+        missing = [a for a in ("stem", "blocks", "head") if not hasattr(m, a)]
+        if missing:
+            raise TypeError(
+                f"ModuleBackbone needs a module with attributes stem, blocks and "
+                f"head; {type(m).__name__} lacks {missing}."
+            )
+        m = copy.deepcopy(m)
+        net = Backbone(m.stem, list(m.blocks), m.head)
+        got = feature_shapes(net, input_shape)[-1]
+        if got != (n_outputs,):
+            raise ValueError(
+                f"The wrapped {type(self.module).__name__} outputs per-sample shape "
+                f"{got} but the task needs ({n_outputs},)."
+            )
+        return net
+
+    def build_central(self, fused_shape, n_outputs):
+        if self.central is None:
+            raise ValueError(
+                "A CentralNet central network cannot mirror a ModuleBackbone "
+                "without a spec: pass ModuleBackbone(module, central=<spec>) or "
+                "the estimator's `central=` parameter."
+            )
+        return self.central.build_central(fused_shape, n_outputs)

@@ -1,0 +1,153 @@
+"""The paper's Sec. 3.1 PCA split: two modalities from one set of images.
+
+A PCA of the (training) images gives singular vectors, each carrying a share
+of the energy (explained variance). Each modality keeps a set of them and is
+the projection of the image onto that set. Two knobs: the *energy* of each
+modality (the summed explained-variance ratio of its vectors) and the
+*share ratio* (the fraction of a modality's vectors that the other modality
+also has).
+"""
+
+import numpy as np
+from sklearn.decomposition import PCA
+from sklearn.utils import check_random_state
+
+__all__ = ["PCASplit", "make_pca_split"]
+
+
+class PCASplit:
+    """Split images into two modalities by sets of principal components.
+
+    Parameters
+    ----------
+    energy : float, default=0.5
+        Target energy (explained-variance ratio) kept by each modality, in
+        (0, 1].
+    share_ratio : float, default=0.5
+        Target fraction, in [0, 1], of each modality's components that are
+        shared with the other modality.
+    tol : float, default=0.01
+        A modality may exceed the target energy by at most this much.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the order in which components are drawn.
+
+    Attributes
+    ----------
+    pca_ : PCA
+        Fitted on the images given to :meth:`fit`.
+    components_ : list of ndarray of int
+        Indices of the components of each modality.
+    energy_ : ndarray of shape (2,)
+        Energy actually kept by each modality.
+    share_ratio_ : float
+        Actual fraction of shared components, ``|A & B| / mean(|A|, |B|)``.
+
+    Notes
+    -----
+    Components are visited in a random order. Each goes to the pool
+    (shared, A only, B only) furthest below its target share of the count,
+    among pools that can take it without a modality exceeding the target
+    energy by more than ``tol``; a component no pool can take is left out.
+    The energy is therefore matched from below within ``tol`` when there
+    are enough small components, and the share ratio as closely as the
+    components' sizes allow; the attributes say what was achieved.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skcentral.datasets import PCASplit
+    >>> images = load_digits().images
+    >>> split = PCASplit(energy=0.5, share_ratio=0.5, random_state=0).fit(images)
+    >>> a, b = split.transform(images)
+    >>> a.shape, bool(abs(split.energy_ - 0.5).max() < 0.05)
+    ((1797, 8, 8), True)
+    """
+
+    def __init__(self, energy=0.5, share_ratio=0.5, tol=0.01, random_state=None):
+        self.energy = energy
+        self.share_ratio = share_ratio
+        self.tol = tol
+        self.random_state = random_state
+
+    def fit(self, images):
+        if not 0 < self.energy <= 1:
+            raise ValueError(f"energy must be in (0, 1]; got {self.energy!r}.")
+        if not 0 <= self.share_ratio <= 1:
+            raise ValueError(f"share_ratio must be in [0, 1]; got {self.share_ratio!r}.")
+        images = np.asarray(images, dtype=np.float64)
+        if images.ndim < 2 or images.shape[0] < 2:
+            raise ValueError(
+                f"images must have shape (n_images, ...) with at least 2 images; "
+                f"got {images.shape}."
+            )
+        self.image_shape_ = images.shape[1:]
+        flat = images.reshape(len(images), -1)
+        self.pca_ = PCA(svd_solver="full").fit(flat)
+        ratio = self.pca_.explained_variance_ratio_
+        rng = check_random_state(self.random_state)
+        order = rng.permutation(len(ratio))
+
+        # shared : A only : B only = r : 1 - r : 1 - r, so that |shared| / |A| = r
+        target = np.array([self.share_ratio, 1 - self.share_ratio, 1 - self.share_ratio])
+        target = target / target.sum()
+        members = [[], [], []]  # shared, A only, B only
+        energy = np.zeros(2)
+        for j in order:
+            e = ratio[j]
+            # pools in order of how far their count lags behind its target
+            counts = np.array([len(m) for m in members], dtype=float)
+            lag = target * (counts.sum() + 1) - counts
+            for pool in np.argsort(-lag, kind="stable"):
+                if target[pool] == 0:
+                    continue
+                hits = [0, 1] if pool == 0 else [pool - 1]
+                if all(energy[m] + e <= self.energy + self.tol for m in hits):
+                    members[pool].append(j)
+                    energy[hits] += e
+                    break
+        shared, only_a, only_b = (np.array(m, dtype=int) for m in members)
+        self.components_ = [np.sort(np.r_[shared, only_a]), np.sort(np.r_[shared, only_b])]
+        self.energy_ = np.array([ratio[c].sum() for c in self.components_])
+        sizes = [len(c) for c in self.components_]
+        self.share_ratio_ = len(shared) / max(np.mean(sizes), 1)
+        return self
+
+    def transform(self, images):
+        """Return ``[modality_a, modality_b]``, each shaped like the images."""
+        images = np.asarray(images, dtype=np.float64)
+        if images.shape[1:] != self.image_shape_:
+            raise ValueError(
+                f"images have per-sample shape {images.shape[1:]} but the split "
+                f"was fitted on {self.image_shape_}."
+            )
+        flat = images.reshape(len(images), -1) - self.pca_.mean_
+        out = []
+        for comps in self.components_:
+            basis = self.pca_.components_[comps]
+            proj = (flat @ basis.T) @ basis + self.pca_.mean_
+            out.append(proj.reshape(images.shape).astype(np.float32))
+        return out
+
+
+def make_pca_split(images, energy=0.5, share_ratio=0.5, random_state=None,
+                   fit_images=None):
+    """Turn images into the paper's two PCA modalities.
+
+    Parameters
+    ----------
+    images : array-like of shape (n_images, ...)
+    energy, share_ratio, random_state
+        See :class:`PCASplit`.
+    fit_images : array-like, default=None
+        Images the PCA is fitted on (the training set, so that test images
+        leak nothing); defaults to ``images``.
+
+    Returns
+    -------
+    modalities : list of two ndarray, each shaped like ``images`` (float32)
+    split : PCASplit
+        The fitted split, with the energy and share ratio achieved.
+    """
+    split = PCASplit(energy, share_ratio, random_state=random_state).fit(
+        images if fit_images is None else fit_images)
+    return split.transform(images), split

@@ -1,0 +1,121 @@
+"""CentralNet (Vielzeuf et al., 2018): a central network fed, at every layer,
+a learned weighted sum of the modality networks' hidden representations and
+of its own previous layer."""
+
+import torch
+from torch import nn
+
+from ..backbones import feature_shapes
+from ._align import Align, fused_shape
+
+__all__ = ["CentralNet", "ALPHA_FORMS"]
+
+ALPHA_FORMS = ("eq1", "eq3")
+
+
+class CentralNet(nn.Module):
+    """The CentralNet fusion network, in pure PyTorch.
+
+    Parameters
+    ----------
+    backbones : list of Backbone
+        One network per modality (``stem -> blocks -> head``), all with the
+        same number of layers after the stem as ``central``.
+    central : Backbone
+        The central network; its stem is not used. Built on the fused shape
+        of fusion point 0 (see :meth:`point_zero_shape`).
+    input_shapes : list of tuple
+        Per-sample input shape of each modality.
+    alpha_form : {"eq3", "eq1"}, default="eq3"
+        ``"eq1"``: ``h_C[i+1] = a_C[i] h_C[i] + sum_k a_Mk[i] h_Mk[i]``;
+        ``"eq3"`` adds a shared weight on the modality sum,
+        ``h_C[i+1] = a_C[i] h_C[i] + a_mod[i] sum_k a_Mk[i] h_Mk[i]``, which
+        the paper finds better and more stable.
+    fused_shapes : {"pad", "project"}, default="pad"
+        How hidden representations of different shapes are aligned with
+        the central one (see :class:`~skcentral.fusion.Align`).
+
+    Notes
+    -----
+    Fusion points are numbered ``0..L`` where ``L`` is the number of layers
+    after the stem: point 0 sums only the modalities' stem outputs (there is
+    no central state yet); point ``L`` sums the unimodal predictions and the
+    central prediction, which is the output. The alphas start equal, so
+    every weighted sum starts as a plain average (Eq. 3 starts with
+    ``a_mod = 1``, identical to Eq. 1).
+
+    ``forward`` returns ``(fused, pred_1, ..., pred_n)``: the CentralNet
+    prediction first, then each modality's own prediction, for the
+    multi-task loss of Eq. 2.
+    """
+
+    def __init__(self, backbones, central, input_shapes, alpha_form="eq3",
+                 fused_shapes="pad", names=None):
+        super().__init__()
+        if alpha_form not in ALPHA_FORMS:
+            raise ValueError(f"alpha_form must be one of {ALPHA_FORMS}; got {alpha_form!r}.")
+        n = len(backbones)
+        names = list(names) if names is not None else [f"modality_{k}" for k in range(n)]
+        self.backbones = nn.ModuleList(backbones)
+        self.central = central
+        self.alpha_form = alpha_form
+        self.names = names
+
+        n_layers = len(central.layers)
+        mod_shapes = [feature_shapes(b, s) for b, s in zip(backbones, input_shapes)]
+        for name, b in zip(names, backbones):
+            if len(b.layers) != n_layers:
+                raise ValueError(
+                    f"The network of modality {name!r} has {len(b.layers)} layers "
+                    f"after its stem (blocks + head) but the central network has "
+                    f"{n_layers}; CentralNet fuses layer by layer, so they must match."
+                )
+        central_shapes = feature_shapes(central, fused_shape([s[0] for s in mod_shapes]))
+        self.point_shapes = central_shapes
+        self.aligners = nn.ModuleList(
+            nn.ModuleList(
+                Align(shapes[i], central_shapes[i], fused_shapes,
+                      where=f"CentralNet fusion point {i}, modality {name!r}")
+                for name, shapes in zip(names, mod_shapes))
+            for i in range(n_layers + 1))
+
+        n_points = n_layers + 1
+        self.alpha_modalities = nn.Parameter(torch.cat([
+            torch.full((1, n), 1.0 / n), torch.full((n_points - 1, n), 1.0 / (n + 1))]))
+        self.alpha_central = nn.Parameter(torch.full((n_points - 1,), 1.0 / (n + 1)))
+        if alpha_form == "eq3":
+            self.alpha_fused = nn.Parameter(torch.ones(n_points))
+
+    @property
+    def n_points(self):
+        return self.alpha_modalities.shape[0]
+
+    def _fuse(self, i, h_central, hs):
+        s = sum(a * self.aligners[i][k](h) for k, (a, h) in
+                enumerate(zip(self.alpha_modalities[i], hs)))
+        if self.alpha_form == "eq3":
+            s = self.alpha_fused[i] * s
+        if h_central is not None:
+            s = s + self.alpha_central[i - 1] * h_central
+        return s
+
+    def forward(self, xs):
+        hs = [b.stem(x) for b, x in zip(self.backbones, xs)]
+        h_central = None
+        for i, layer in enumerate(self.central.layers):
+            h_central = layer(self._fuse(i, h_central, hs))
+            hs = [b.layers[i](h) for b, h in zip(self.backbones, hs)]
+        return (self._fuse(self.n_points - 1, h_central, hs), *hs)
+
+    @torch.no_grad()
+    def effective_alphas(self):
+        """Weights at every fusion point: ``(n_points, 1 + n_modalities)``.
+
+        Column 0 is the central weight (NaN at point 0, which has none), the
+        others each modality's effective weight (``a_mod * a_Mk`` for Eq. 3).
+        """
+        mods = self.alpha_modalities.detach().cpu().clone()
+        if self.alpha_form == "eq3":
+            mods = mods * self.alpha_fused.detach().cpu()[:, None]
+        central = torch.cat([torch.tensor([float("nan")]), self.alpha_central.detach().cpu()])
+        return torch.cat([central[:, None], mods], dim=1).numpy()
