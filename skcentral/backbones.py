@@ -31,7 +31,7 @@ import torch
 from sklearn.base import BaseEstimator
 from torch import nn
 
-__all__ = ["Backbone", "BackboneSpec", "LeNet5", "MLP", "ModuleBackbone"]
+__all__ = ["AudioCNN", "Backbone", "BackboneSpec", "LeNet5", "MLP", "ModuleBackbone"]
 
 
 class Backbone(nn.Module):
@@ -161,54 +161,109 @@ class LeNet5(BackboneSpec):
 
     Convolutions use 'same' padding and 2x2 max pooling, so a 28x28 MNIST
     image gives 14x14x32 then 7x7x64 as in the paper's Table 1, and an 8x8
-    digit 4x4x32 then 2x2x64. Each block is followed by batch normalisation
-    and ReLU; dropout is applied after the dense layer.
+    digit 4x4x32 then 2x2x64. Each convolution is followed by batch
+    normalisation and ReLU; dropout is applied after the dense layer.
 
     Parameters
     ----------
     channels : tuple of int, default=(32, 64)
-        Output channels of the convolution blocks.
+        Output channels of the convolution + pooling blocks.
     kernel_size : int, default=5
     dense : int, default=1024
         Width of the dense layer.
     dropout : float, default=0.5
         Dropout after the dense layer.
     batch_norm : bool, default=True
+    n_stem : int, default=0
+        How many of the first convolution blocks form the (never fused)
+        stem. The paper's avMNIST image network (Table 3) uses 1, so that
+        fusion starts at 14x14x32.
 
     Notes
     -----
-    Fusion points: 0 the input image, 1 and 2 the convolution blocks, 3 the
-    dense layer, 4 the prediction, as the paper numbers them.
+    With ``n_stem=0`` the fusion points are 0 the input image, 1 and 2 the
+    convolution blocks, 3 the dense layer and 4 the prediction, as the paper
+    numbers them.
 
     Examples
     --------
+    >>> import torch
     >>> from skcentral import LeNet5
     >>> net = LeNet5().build((28, 28), n_outputs=10)
-    >>> [tuple(h.shape[1:]) for h in net.features(__import__("torch").zeros(2, 28, 28))]
+    >>> [tuple(h.shape[1:]) for h in net.features(torch.zeros(2, 28, 28))]
     [(1, 28, 28), (32, 14, 14), (64, 7, 7), (1024,), (10,)]
     """
 
     def __init__(self, channels=(32, 64), kernel_size=5, dense=1024, dropout=0.5,
-                 batch_norm=True):
+                 batch_norm=True, n_stem=0):
         self.channels = channels
         self.kernel_size = kernel_size
         self.dense = dense
         self.dropout = dropout
         self.batch_norm = batch_norm
+        self.n_stem = n_stem
+
+    def _convs(self, c_in, channels):
+        blocks = []
+        for c_out in channels:
+            blocks.append(_conv_pool(c_in, c_out, self.kernel_size, self.batch_norm))
+            c_in = c_out
+        return blocks
+
+    def _check_n_stem(self):
+        if not 0 <= self.n_stem <= len(self.channels):
+            raise ValueError(
+                f"{type(self).__name__}: n_stem must be between 0 and "
+                f"len(channels)={len(self.channels)}; got {self.n_stem}."
+            )
 
     def build_stem(self, input_shape):
-        _, add_channel = _image_shape(input_shape, type(self).__name__)
-        return _AddChannel() if add_channel else nn.Identity()
+        self._check_n_stem()
+        shape, add_channel = _image_shape(input_shape, type(self).__name__)
+        layers = ([_AddChannel()] if add_channel else []) + \
+            self._convs(shape[0], self.channels[:self.n_stem])
+        return nn.Sequential(*layers) if layers else nn.Identity()
 
     def build_fused(self, stem_shape, n_outputs):
-        shape, _ = _image_shape(stem_shape, type(self).__name__)
-        c, h, w = shape
-        blocks = []
-        for c_out in self.channels:
-            blocks.append(_conv_pool(c, c_out, self.kernel_size, self.batch_norm))
-            c, h, w = c_out, -(-h // 2), -(-w // 2)
+        self._check_n_stem()
+        (c, h, w), _ = _image_shape(stem_shape, type(self).__name__)
+        channels = self.channels[self.n_stem:]
+        blocks = self._convs(c, channels)
+        for _ in channels:
+            h, w = -(-h // 2), -(-w // 2)
+        c = channels[-1] if channels else c
         blocks.append(_dense(c * h * w, self.dense, self.batch_norm, self.dropout))
         return blocks, nn.Linear(self.dense, n_outputs)
+
+
+class AudioCNN(LeNet5):
+    """The paper's avMNIST audio network (Table 3): a 6-layer CNN.
+
+    Three convolution + pooling blocks form the stem (112x112 spectrogram
+    -> 56x56x8 -> 28x28x16 -> 14x14x32), then the same fused blocks as the
+    image LeNet5 (Conv 7x7x64, Dense 1024, Pred), so that it fuses with
+    ``LeNet5(n_stem=1)`` from 14x14x32 on.
+
+    Parameters
+    ----------
+    channels : tuple of int, default=(8, 16, 32, 64)
+    kernel_size, dense, dropout, batch_norm
+        As for :class:`LeNet5`.
+    n_stem : int, default=3
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skcentral import AudioCNN
+    >>> net = AudioCNN().build((112, 112), n_outputs=10)
+    >>> [tuple(h.shape[1:]) for h in net.features(torch.zeros(2, 112, 112))]
+    [(32, 14, 14), (64, 7, 7), (1024,), (10,)]
+    """
+
+    def __init__(self, channels=(8, 16, 32, 64), kernel_size=5, dense=1024, dropout=0.5,
+                 batch_norm=True, n_stem=3):
+        super().__init__(channels=channels, kernel_size=kernel_size, dense=dense,
+                         dropout=dropout, batch_norm=batch_norm, n_stem=n_stem)
 
 
 class MLP(BackboneSpec):
