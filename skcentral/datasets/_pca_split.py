@@ -28,8 +28,11 @@ class PCASplit:
         shared with the other modality.
     tol : float, default=0.01
         A modality may exceed the target energy by at most this much.
+    n_draws : int, default=10
+        Random orders tried; the one closest to the targets (energy first,
+        then share ratio) is kept.
     random_state : int, RandomState instance or None, default=None
-        Seeds the order in which components are drawn.
+        Seeds the orders in which components are drawn.
 
     Attributes
     ----------
@@ -44,7 +47,8 @@ class PCASplit:
 
     Notes
     -----
-    Components are visited in a random order. Each goes to the pool
+    Components are visited in a random order (``n_draws`` orders are
+    tried, the best kept). Each goes to the pool
     (shared, A only, B only) furthest below its target share of the count,
     among pools that can take it without a modality exceeding the target
     energy by more than ``tol``; a component no pool can take is left out.
@@ -63,10 +67,12 @@ class PCASplit:
     ((1797, 8, 8), True)
     """
 
-    def __init__(self, energy=0.5, share_ratio=0.5, tol=0.01, random_state=None):
+    def __init__(self, energy=0.5, share_ratio=0.5, tol=0.01, n_draws=10,
+                 random_state=None):
         self.energy = energy
         self.share_ratio = share_ratio
         self.tol = tol
+        self.n_draws = n_draws
         self.random_state = random_state
 
     def fit(self, images):
@@ -85,12 +91,24 @@ class PCASplit:
         self.pca_ = PCA(svd_solver="full").fit(flat)
         ratio = self.pca_.explained_variance_ratio_
         rng = check_random_state(self.random_state)
-        order = rng.permutation(len(ratio))
+        best = None
+        for _ in range(self.n_draws):
+            pools = self._assign(ratio, rng.permutation(len(ratio)))
+            comps = [np.sort(np.r_[pools[0], pools[1]]), np.sort(np.r_[pools[0], pools[2]])]
+            energy = np.array([ratio[c].sum() for c in comps])
+            share = len(pools[0]) / max(np.mean([len(c) for c in comps]), 1)
+            cost = (np.abs(energy - self.energy).max(), abs(share - self.share_ratio))
+            if best is None or cost < best[0]:
+                best = (cost, comps, energy, share)
+        _, self.components_, self.energy_, self.share_ratio_ = best
+        return self
 
+    def _assign(self, ratio, order):
+        """One greedy pass over components in ``order``: (shared, A only, B only)."""
         # shared : A only : B only = r : 1 - r : 1 - r, so that |shared| / |A| = r
         target = np.array([self.share_ratio, 1 - self.share_ratio, 1 - self.share_ratio])
         target = target / target.sum()
-        members = [[], [], []]  # shared, A only, B only
+        members = [[], [], []]
         energy = np.zeros(2)
         for j in order:
             e = ratio[j]
@@ -105,12 +123,17 @@ class PCASplit:
                     members[pool].append(j)
                     energy[hits] += e
                     break
-        shared, only_a, only_b = (np.array(m, dtype=int) for m in members)
-        self.components_ = [np.sort(np.r_[shared, only_a]), np.sort(np.r_[shared, only_b])]
-        self.energy_ = np.array([ratio[c].sum() for c in self.components_])
-        sizes = [len(c) for c in self.components_]
-        self.share_ratio_ = len(shared) / max(np.mean(sizes), 1)
-        return self
+        # Top up a modality left short of its energy with unused components,
+        # largest first (this may cost a little share ratio).
+        used = set().union(*members)
+        for j in sorted(set(order) - used, key=lambda j: -ratio[j]):
+            for m in (0, 1):
+                if energy[m] < self.energy - self.tol and \
+                        energy[m] + ratio[j] <= self.energy + self.tol:
+                    members[m + 1].append(j)
+                    energy[m] += ratio[j]
+                    break
+        return [np.array(m, dtype=int) for m in members]
 
     def transform(self, images):
         """Return ``[modality_a, modality_b]``, each shaped like the images."""

@@ -22,8 +22,8 @@ class CentralNet(nn.Module):
         One network per modality (``stem -> blocks -> head``), all with the
         same number of layers after the stem as ``central``.
     central : Backbone
-        The central network; its stem is not used. Built on the fused shape
-        of fusion point 0 (see :meth:`point_zero_shape`).
+        The central network; its stem is not used. It must take the fused
+        shape of fusion point 0: the largest of the modalities' stem outputs.
     input_shapes : list of tuple
         Per-sample input shape of each modality.
     alpha_form : {"eq3", "eq1"}, default="eq3"
@@ -70,7 +70,15 @@ class CentralNet(nn.Module):
                     f"after its stem (blocks + head) but the central network has "
                     f"{n_layers}; CentralNet fuses layer by layer, so they must match."
                 )
-        central_shapes = feature_shapes(central, fused_shape([s[0] for s in mod_shapes]))
+        point_zero = fused_shape([s[0] for s in mod_shapes])
+        try:
+            central_shapes = feature_shapes(central, point_zero)
+        except RuntimeError as exc:
+            raise ValueError(
+                f"The central network does not take the fused shape {point_zero} "
+                f"of fusion point 0 (the largest of the modalities' "
+                f"{[s[0] for s in mod_shapes]}): {exc}"
+            ) from exc
         self.point_shapes = central_shapes
         self.aligners = nn.ModuleList(
             nn.ModuleList(

@@ -1,0 +1,130 @@
+"""The shared estimator base, exercised through CentralNetClassifier."""
+
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from sklearn.base import clone
+from skorch.dataset import ValidSplit
+from torch.utils.data import DataLoader
+
+from skcentral import CentralNetClassifier, LeNet5, MLP, Modalities
+
+
+def small(**kw):
+    params = dict(backbones=MLP((32,)), max_epochs=3, random_state=0, lr=0.01)
+    params.update(kw)
+    return CentralNetClassifier(**params)
+
+
+def test_clone_and_nested_backbone_params():
+    clf = CentralNetClassifier(backbones=[LeNet5(), MLP((8,))], beta=0.5, lr=0.02,
+                               optimizer__weight_decay=1e-4)
+    params = clf.get_params()
+    assert params["backbones__0__dropout"] == 0.5 and params["backbones__1__hidden_layer_sizes"] == (8,)
+    assert params["optimizer__weight_decay"] == 1e-4
+    clf.set_params(backbones__0__dropout=0.25, backbones__1__hidden_layer_sizes=(4,), beta=2.0)
+    assert clf.backbones[0].dropout == 0.25 and clf.backbones[1].hidden_layer_sizes == (4,)
+    c = clone(clf)
+    assert c.backbones[0] is not clf.backbones[0]
+    assert c.get_params(deep=False).keys() == clf.get_params(deep=False).keys()
+    assert c.backbones[0].dropout == 0.25 and c.beta == 2.0 and c.lr == 0.02
+    single = CentralNetClassifier(backbones=MLP((8,)))
+    single.set_params(backbones__dropout=0.1)
+    assert single.backbones.dropout == 0.1
+    with pytest.raises(ValueError, match="backbones__<index>__<param>"):
+        clf.set_params(backbones__dropout=0.1)
+
+
+def test_same_random_state_gives_identical_predictions_and_keeps_global_rng(small_digits):
+    Xs, Xt, y, _ = small_digits
+    state = torch.get_rng_state()
+    p1 = small().fit(Xs, y).predict_proba(Xt)
+    assert torch.equal(state, torch.get_rng_state())
+    p2 = small().fit(Xs, y).predict_proba(Xt)
+    p3 = small(random_state=1).fit(Xs, y).predict_proba(Xt)
+    np.testing.assert_array_equal(p1, p2)
+    assert not np.allclose(p1, p3)
+
+
+def test_pickle_round_trip_gives_identical_predictions(small_digits):
+    Xs, Xt, y, _ = small_digits
+    clf = small().fit(Xs, y)
+    again = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(clf.predict_proba(Xt), again.predict_proba(Xt))
+    assert again.alphas_.columns == clf.alphas_.columns
+
+
+def test_string_labels_and_named_modalities(small_digits):
+    Xs, Xt, y, yt = small_digits
+    names = np.array(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"])
+    clf = small(max_epochs=5).fit({"left": Xs[0], "right": Xs[1]}, names[y])
+    assert list(clf.classes_) == sorted(names)
+    pred = clf.predict({"left": Xt[0], "right": Xt[1]})
+    assert pred.dtype.kind == "U" and np.mean(pred == names[yt]) > 0.5
+    assert clf.modality_names_ == ["left", "right"]
+    assert clf.alphas_.columns == ["central", "left", "right"]
+
+
+def test_single_2d_array_with_a_column_spec(small_digits):
+    Xs, Xt, y, yt = small_digits
+    X2d = np.hstack([x.reshape(len(x), -1) for x in Xs])
+    spec = [{"columns": 64, "shape": (8, 8)}, {"columns": 64, "shape": (8, 8)}]
+    clf = small(modalities=spec).fit(X2d, y)
+    assert clf.n_features_in_ == 128 and clf.modality_shapes_ == [(8, 8), (8, 8)]
+    Xt2d = np.hstack([x.reshape(len(x), -1) for x in Xt])
+    np.testing.assert_array_equal(clf.predict(Xt2d), small().fit(Xs, y).predict(Xt))
+
+
+def test_bad_input_errors_and_fitted_state_survives(small_digits):
+    Xs, Xt, y, _ = small_digits
+    clf = small().fit(Xs, y)
+    before = clf.predict_proba(Xt)
+    with pytest.raises(ValueError, match=r"same number of rows.*\(400, 8, 8\).*\(399, 8, 8\)"):
+        clf.fit([Xs[0], Xs[1][:-1]], y)
+    with pytest.raises(ValueError, match=r"X has 3 modalities.*fitted on 2"):
+        clf.predict(list(Xt) + [Xt[0]])
+    with pytest.raises(ValueError, match=r"'modality_1' has per-sample shape \(64,\).*\(8, 8\)"):
+        clf.predict([Xt[0], Xt[1].reshape(len(Xt[1]), -1)])
+    bad = Xs[0].copy()
+    bad[3, 2, 2] = np.nan
+    with pytest.raises(ValueError, match=r"'modality_0' \(shape \(400, 8, 8\)\) contains 1 NaN"):
+        clf.fit([bad, Xs[1]], y)
+    with pytest.raises(ValueError, match="backbones has 3 specs but X has 2 modalities"):
+        clf.set_params(backbones=[MLP()] * 3).fit(Xs, y)
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        clf.fit(Xs, np.zeros(len(y)))
+    with pytest.raises(ValueError, match=r"beta has 3 values but there are 2 modalities"):
+        small(beta=[1, 1, 1]).fit(Xs, y)
+    with pytest.raises(ValueError, match=r"y has 399 labels but X has 400"):
+        small().fit(Xs, y[:-1])
+    np.testing.assert_array_equal(before, clf.predict_proba(Xt))
+    assert clf.modality_shapes_ == [(8, 8), (8, 8)]
+
+
+def test_warm_start_and_partial_fit_continue_training(small_digits):
+    Xs, _, y, _ = small_digits
+    clf = small(max_epochs=2).fit(Xs, y)
+    w = clf.module_.alpha_central.detach().clone()
+    clf.partial_fit(Xs, y)
+    assert len(clf.history) == 4 and not torch.equal(w, clf.module_.alpha_central)
+    clf.set_params(warm_start=True).fit(Xs, y)
+    assert len(clf.history) == 6
+    clf.set_params(warm_start=False).fit(Xs, y)
+    assert len(clf.history) == 2
+
+
+def test_validation_split_records_accuracy(small_digits):
+    Xs, _, y, _ = small_digits
+    clf = small(train_split=ValidSplit(5, stratified=True), max_epochs=2).fit(Xs, y)
+    acc = clf.history[-1, "valid_acc"]
+    assert 0.0 <= acc <= 1.0 and clf.history[-1, "valid_loss"] > 0
+
+
+def test_skorch_dataloader_still_works(small_digits):
+    Xs, Xt, y, _ = small_digits
+    clf = small(iterator_train=DataLoader, iterator_train__shuffle=True,
+                iterator_valid=DataLoader).fit(Xs, y)
+    assert clf.predict_proba(Xt).shape == (200, 10)
+    assert isinstance(Modalities(Xt)[:5], Modalities)

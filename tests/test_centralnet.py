@@ -1,0 +1,64 @@
+import numpy as np
+import pytest
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline
+
+from skcentral import CentralNetClassifier, LeNet5, MLP, Modalities
+
+
+def test_the_issue_example_runs_as_a_sklearn_user_expects(small_digits):
+    Xs_train, Xs_test, y_train, y_test = small_digits
+    clf = CentralNetClassifier(backbones=[LeNet5(dense=64), LeNet5(dense=64)], beta=1.0,
+                               max_epochs=4, batch_size=32, random_state=0)
+    clf.fit(Xs_train, y_train)
+    assert clf.score(Xs_test, y_test) > 0.6
+    search = GridSearchCV(clf, {"beta": [0.5, 1.0]}, cv=2).fit(Modalities(Xs_train), y_train)
+    assert search.best_params_["beta"] in (0.5, 1.0)
+    assert search.best_estimator_.alphas_.weights.shape == (5, 3)
+    scores = cross_val_score(clf.set_params(max_epochs=10), Modalities(Xs_train), y_train,
+                             cv=2, n_jobs=2)
+    assert scores.shape == (2,) and (scores > 0.6).all()
+
+
+def test_alphas_are_labelled_shares_of_100_percent(small_digits):
+    Xs, _, y, _ = small_digits
+    clf = CentralNetClassifier(backbones=MLP((16, 16)), max_epochs=2, random_state=0).fit(Xs, y)
+    a = clf.alphas_
+    assert a.columns == ["central", "modality_0", "modality_1"]
+    assert a.points[0] == "0 (stem)" and a.points[-1] == "3 (prediction)"
+    np.testing.assert_allclose(np.nansum(a.shares, axis=1), 100.0)
+    assert np.isnan(a["central"][0])
+    assert "fusion point" in repr(a) and "%" in repr(a)
+    d = a.to_dict()
+    assert d["central"]["weight"][0] is None and len(d["modality_1"]["share"]) == 4
+
+
+@pytest.mark.parametrize("alpha_form", ["eq1", "eq3"])
+def test_both_alpha_forms_train_and_the_alphas_move(small_digits, alpha_form):
+    Xs, Xt, y, yt = small_digits
+    clf = CentralNetClassifier(backbones=MLP((32,)), alpha_form=alpha_form, lr=0.01,
+                               max_epochs=5, random_state=0).fit(Xs, y)
+    assert clf.score(Xt, yt) > 0.6
+    w = clf.alphas_.weights
+    assert not np.allclose(w[1:, :], 1 / 3, atol=1e-3)
+
+
+def test_in_a_pipeline_with_a_modality_aware_step(small_digits):
+    from sklearn.preprocessing import FunctionTransformer
+    Xs, Xt, y, yt = small_digits
+    double = FunctionTransformer(lambda X: Modalities([2 * a for a in X], names=X.names))
+    pipe = make_pipeline(double, CentralNetClassifier(backbones=MLP((32,)), max_epochs=3,
+                                                      random_state=0, lr=0.01))
+    pipe.fit(Modalities(Xs), y)
+    assert pipe.score(Modalities(Xt), yt) > 0.5
+
+
+def test_project_option_fuses_modalities_of_different_sizes(rng):
+    n = 120
+    y = rng.integers(0, 2, n)
+    text = rng.normal(size=(n, 5)) + y[:, None]
+    image = rng.normal(size=(n, 12)) + y[:, None]
+    for mode in ["pad", "project"]:
+        clf = CentralNetClassifier(backbones=MLP((8,)), fused_shapes=mode, max_epochs=20,
+                                   lr=0.01, random_state=0).fit([text, image], y)
+        assert clf.score([text, image], y) > 0.8

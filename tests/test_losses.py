@@ -1,0 +1,23 @@
+import pytest
+import torch
+from torch import nn
+
+from skcentral.losses import check_beta, multitask_loss
+
+
+def test_multitask_loss_is_eq2():
+    crit = nn.CrossEntropyLoss()
+    y = torch.tensor([0, 1, 1])
+    outs = tuple(torch.randn(3, 2) for _ in range(3))
+    expected = crit(outs[0], y) + 0.5 * crit(outs[1], y) + 2.0 * crit(outs[2], y)
+    torch.testing.assert_close(multitask_loss(crit, outs, y, [0.5, 2.0]), expected)
+    torch.testing.assert_close(multitask_loss(crit, outs, y, [0, 0]), crit(outs[0], y))
+
+
+def test_check_beta():
+    assert check_beta(1.0, 3) == [1.0, 1.0, 1.0]
+    assert check_beta([0.5, 2], 2) == [0.5, 2.0]
+    with pytest.raises(ValueError, match=r"beta has 3 values but there are 2 modalities \(\['a', 'b'\]\)"):
+        check_beta([1, 1, 1], 2, ["a", "b"])
+    with pytest.raises(ValueError, match="finite and >= 0"):
+        check_beta(-1, 2)
