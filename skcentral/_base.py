@@ -80,6 +80,7 @@ class FusionNet(NeuralNet):
     """
 
     _default_criterion = nn.CrossEntropyLoss
+    _spec_params = ("backbones", "central", "trunk")
 
     def __init__(self, *, backbones=None, beta=1.0, modalities=None, lr=0.001,
                  max_epochs=20, batch_size=128, optimizer=torch.optim.Adam,
@@ -152,11 +153,11 @@ class FusionNet(NeuralNet):
         return params
 
     def set_params(self, **kwargs):
+        # Backbone specs are plain sklearn objects held by the estimator (in a
+        # list for ``backbones``): route ``backbones__0__dropout`` to them
+        # instead of letting skorch store the key as an attribute.
         nested = {k: kwargs.pop(k) for k in list(kwargs)
-                  if k.startswith(("backbones__", "central__"))}
-        if "backbones" in kwargs or "central" in kwargs:
-            super().set_params(**{k: kwargs.pop(k) for k in ("backbones", "central")
-                                  if k in kwargs})
+                  if k.split("__", 1)[0] in self._spec_params and "__" in k}
         for key, val in nested.items():
             name, rest = key.split("__", 1)
             target = getattr(self, name)
@@ -233,7 +234,7 @@ class FusionNet(NeuralNet):
             old = {k: self.__dict__.get(k, _MISSING) for k in state}
             self.__dict__.update(state)
             try:
-                self.check_beta()
+                self._check_params()
                 with self._seeded(0):
                     self.initialize()
             except BaseException:
@@ -246,17 +247,31 @@ class FusionNet(NeuralNet):
         dataset = ModalityDataset(Xs.arrays, y)
         with self._seeded(1 + len(self.history)):
             NeuralNet.partial_fit(self, dataset, y, **fit_params)
+        self._after_fit(dataset)
         return self
 
     def check_beta(self):
         """Per-modality weights of the unimodal losses, validated."""
         return check_beta(self.beta, self.n_modalities_, self.modality_names_)
 
+    def _check_params(self):
+        """Validate hyper-parameters before building anything (extended by subclasses)."""
+        self.loss_weights()
+
+    def _after_fit(self, dataset):
+        """Hook run after training, e.g. to summarise gates on the training data."""
+
+    def loss_weights(self):
+        """Weight of each module output in the loss: ``[1, beta_1, ..., beta_n]``.
+
+        Subclasses whose module returns other outputs override this.
+        """
+        return [1.0, *self.check_beta()]
+
     def get_loss(self, y_pred, y_true, X=None, training=False):
         y_true = to_tensor(y_true, device=self.device)
         outputs = y_pred if isinstance(y_pred, tuple) else (y_pred,)
-        betas = self.check_beta() if len(outputs) > 1 else []
-        return multitask_loss(self.criterion_, outputs, y_true, betas)
+        return multitask_loss(self.criterion_, outputs, y_true, self.loss_weights())
 
     @contextlib.contextmanager
     def _seeded(self, offset):
@@ -311,6 +326,8 @@ class FusionClassifierMixin(ClassifierMixin):
     String and other labels work: ``classes_`` holds them sorted and
     ``predict`` returns them.
     """
+
+    _task = "multiclass"
 
     @property
     def _default_callbacks(self):

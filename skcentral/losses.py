@@ -43,22 +43,22 @@ def check_beta(beta, n_modalities, names=None):
     return betas
 
 
-def multitask_loss(criterion, outputs, y, betas):
-    """Eq. 2: ``loss_C + sum_k beta_k * loss_Mk``.
+def multitask_loss(criterion, outputs, y, weights):
+    """Eq. 2, ``loss_C + sum_k beta_k * loss_Mk``, as a weighted sum over outputs.
 
     Parameters
     ----------
     criterion : callable
         ``criterion(prediction, y)`` returning a scalar tensor.
     outputs : tuple of Tensor
-        The fused prediction first, then one prediction per modality (only
-        the fused one is used when there are no per-modality outputs).
+        The module's outputs: for most methods the fused prediction, then one
+        prediction per modality.
     y : Tensor
-    betas : sequence of float
-        One weight per modality; a zero weight skips that loss.
+    weights : sequence of float
+        One weight per output (Eq. 2: ``[1, beta_1, ..., beta_n]``); a zero
+        weight skips that output.
     """
-    loss = criterion(outputs[0], y)
-    for beta, out in zip(betas, outputs[1:]):
-        if beta:
-            loss = loss + beta * criterion(out, y)
-    return loss
+    if len(weights) != len(outputs):
+        raise ValueError(f"{len(weights)} loss weights for {len(outputs)} outputs.")
+    terms = [w * criterion(out, y) for w, out in zip(weights, outputs) if w]
+    return sum(terms[1:], terms[0])

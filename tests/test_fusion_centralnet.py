@@ -72,5 +72,7 @@ def test_unequal_modality_sizes_are_zero_padded_or_projected():
 
 def test_layer_count_mismatch_is_a_clear_error():
     bbs = [MLP((8,)).build((4,), 2), MLP((8, 8)).build((4,), 2)]
-    with pytest.raises(ValueError, match="'modality_1' has 3 layers.*central network has 2"):
+    with pytest.raises(ValueError, match="same number of layers.*'modality_0': 2, 'modality_1': 3"):
         CentralNet(bbs, MLP((8,)).build_central((4,), 2), [(4,), (4,)])
+    with pytest.raises(ValueError, match="have 3 layers after their stem.*central network has 2"):
+        CentralNet(bbs[1:] * 2, MLP((8,)).build_central((4,), 2), [(4,), (4,)])

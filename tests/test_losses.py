@@ -10,8 +10,10 @@ def test_multitask_loss_is_eq2():
     y = torch.tensor([0, 1, 1])
     outs = tuple(torch.randn(3, 2) for _ in range(3))
     expected = crit(outs[0], y) + 0.5 * crit(outs[1], y) + 2.0 * crit(outs[2], y)
-    torch.testing.assert_close(multitask_loss(crit, outs, y, [0.5, 2.0]), expected)
-    torch.testing.assert_close(multitask_loss(crit, outs, y, [0, 0]), crit(outs[0], y))
+    torch.testing.assert_close(multitask_loss(crit, outs, y, [1, 0.5, 2.0]), expected)
+    torch.testing.assert_close(multitask_loss(crit, outs, y, [1, 0, 0]), crit(outs[0], y))
+    torch.testing.assert_close(multitask_loss(crit, outs, y, [0, 1, 1]),
+                               crit(outs[1], y) + crit(outs[2], y))
 
 
 def test_check_beta():

@@ -1,10 +1,28 @@
 """Pure PyTorch fusion modules: they know nothing of scikit-learn.
 
 Each takes a list of per-modality tensors and returns a flat tuple of
-tensors, the fused output first, then one output per modality.
+tensors, the fused output first, then (for most) one output per modality.
 """
 
 from ._align import Align
+from ._common import MultiBackbone, average_predictions
 from .centralnet import CentralNet
+from .ensemble import Ensemble, SingleModality
+from .gmu import GMU
+from .layer import LayerFusion
+from .moddrop import ModDrop
+from .scores import ConcatScores, WeightedMean
 
-__all__ = ["Align", "CentralNet"]
+__all__ = [
+    "Align",
+    "CentralNet",
+    "ConcatScores",
+    "Ensemble",
+    "GMU",
+    "LayerFusion",
+    "ModDrop",
+    "MultiBackbone",
+    "SingleModality",
+    "WeightedMean",
+    "average_predictions",
+]

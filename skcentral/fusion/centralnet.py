@@ -7,13 +7,14 @@ from torch import nn
 
 from ..backbones import feature_shapes
 from ._align import Align, fused_shape
+from ._common import MultiBackbone
 
 __all__ = ["CentralNet", "ALPHA_FORMS"]
 
 ALPHA_FORMS = ("eq1", "eq3")
 
 
-class CentralNet(nn.Module):
+class CentralNet(MultiBackbone):
     """The CentralNet fusion network, in pure PyTorch.
 
     Parameters
@@ -51,25 +52,20 @@ class CentralNet(nn.Module):
 
     def __init__(self, backbones, central, input_shapes, alpha_form="eq3",
                  fused_shapes="pad", names=None):
-        super().__init__()
         if alpha_form not in ALPHA_FORMS:
             raise ValueError(f"alpha_form must be one of {ALPHA_FORMS}; got {alpha_form!r}.")
+        super().__init__(backbones, input_shapes, names)
         n = len(backbones)
-        names = list(names) if names is not None else [f"modality_{k}" for k in range(n)]
-        self.backbones = nn.ModuleList(backbones)
         self.central = central
         self.alpha_form = alpha_form
-        self.names = names
-
         n_layers = len(central.layers)
-        mod_shapes = [feature_shapes(b, s) for b, s in zip(backbones, input_shapes)]
-        for name, b in zip(names, backbones):
-            if len(b.layers) != n_layers:
-                raise ValueError(
-                    f"The network of modality {name!r} has {len(b.layers)} layers "
-                    f"after its stem (blocks + head) but the central network has "
-                    f"{n_layers}; CentralNet fuses layer by layer, so they must match."
-                )
+        if self.n_layers != n_layers:
+            raise ValueError(
+                f"The modality networks have {self.n_layers} layers after their stem "
+                f"(blocks + head) but the central network has {n_layers}; CentralNet "
+                "fuses layer by layer, so they must match."
+            )
+        mod_shapes = self.shapes
         point_zero = fused_shape([s[0] for s in mod_shapes])
         try:
             central_shapes = feature_shapes(central, point_zero)
@@ -84,7 +80,7 @@ class CentralNet(nn.Module):
             nn.ModuleList(
                 Align(shapes[i], central_shapes[i], fused_shapes,
                       where=f"CentralNet fusion point {i}, modality {name!r}")
-                for name, shapes in zip(names, mod_shapes))
+                for name, shapes in zip(self.names, mod_shapes))
             for i in range(n_layers + 1))
 
         n_points = n_layers + 1

@@ -1,0 +1,88 @@
+"""What every fusion module shares: one backbone per modality, and the
+shapes of their hidden representations at each fusion point."""
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ..backbones import feature_shapes
+
+__all__ = ["MultiBackbone", "average_predictions", "TASKS"]
+
+TASKS = ("multiclass", "multilabel", "regression")
+
+
+class MultiBackbone(nn.Module):
+    """Base of the fusion modules: per-modality networks and their shapes.
+
+    Parameters
+    ----------
+    backbones : list of Backbone
+    input_shapes : list of tuple
+        Per-sample input shape of each modality.
+    names : list of str, default=None
+        Modality names, for error messages.
+    same_depth : bool, default=True
+        Require every backbone to have the same number of layers after its
+        stem (methods that fuse layer by layer need it).
+    """
+
+    def __init__(self, backbones, input_shapes, names=None, same_depth=True):
+        super().__init__()
+        self.backbones = nn.ModuleList(backbones)
+        self.names = list(names) if names is not None else \
+            [f"modality_{k}" for k in range(len(backbones))]
+        self.shapes = [feature_shapes(b, s) for b, s in zip(backbones, input_shapes)]
+        if same_depth:
+            depths = [len(b.layers) for b in backbones]
+            if len(set(depths)) > 1:
+                desc = ", ".join(f"{n!r}: {d}" for n, d in zip(self.names, depths))
+                raise ValueError(
+                    "Every modality network must have the same number of layers "
+                    f"after its stem (blocks + head) to be fused layer by layer; "
+                    f"got {desc}."
+                )
+
+    @property
+    def n_layers(self):
+        """Layers after the stem (blocks + head); fusion points are 0..n_layers."""
+        return len(self.backbones[0].layers)
+
+    def run(self, xs, start=None, stop=None):
+        """Each modality from fusion point ``start`` (None: the raw input) to ``stop``."""
+        out = []
+        for b, h in zip(self.backbones, xs):
+            if start is None:
+                h = b.stem(h)
+                start_k = 0
+            else:
+                start_k = start
+            for layer in b.layers[start_k:stop]:
+                h = layer(h)
+            out.append(h)
+        return out
+
+    def features(self, xs):
+        """Each modality's last hidden representation (the input of its head)."""
+        return self.run(xs, stop=-1)
+
+    def heads(self, hs):
+        return [b.head(h) for b, h in zip(self.backbones, hs)]
+
+
+def average_predictions(preds, task="multiclass"):
+    """Average predictions in probability space, returned as logits.
+
+    ``multiclass``: log of the mean softmax (its softmax is the mean);
+    ``multilabel``: logit of the mean sigmoid; ``regression``: the mean.
+    """
+    stacked = torch.stack(preds)
+    if task == "multiclass":
+        return torch.logsumexp(F.log_softmax(stacked, dim=-1), dim=0) - \
+            torch.log(torch.tensor(float(len(preds)), device=stacked.device))
+    if task == "multilabel":
+        p = torch.sigmoid(stacked).mean(0).clamp(1e-7, 1 - 1e-7)
+        return torch.log(p) - torch.log1p(-p)
+    if task == "regression":
+        return stacked.mean(0)
+    raise ValueError(f"task must be one of {TASKS}; got {task!r}.")

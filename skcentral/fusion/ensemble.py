@@ -1,0 +1,40 @@
+"""Ensembles of unimodal networks, and a single-modality network."""
+
+from torch import nn
+
+from ._common import MultiBackbone, average_predictions
+
+__all__ = ["Ensemble", "SingleModality"]
+
+
+class Ensemble(MultiBackbone):
+    """Average of independent networks' predictions, in probability space.
+
+    ``members[k]`` is the index of the input modality network ``k`` reads,
+    so several independently initialised networks can share one modality
+    (the paper's "Ensemble 3 classifiers" on the original image).
+
+    ``forward`` returns ``(average, score_1, ..., score_m)``: train on the
+    members' own losses; the average is the prediction.
+    """
+
+    def __init__(self, backbones, input_shapes, members, task="multiclass", names=None):
+        super().__init__(backbones, input_shapes, names, same_depth=False)
+        self.members = list(members)
+        self.task = task
+
+    def forward(self, xs):
+        preds = [b(xs[m]) for b, m in zip(self.backbones, self.members)]
+        return (average_predictions(preds, self.task), *preds)
+
+
+class SingleModality(nn.Module):
+    """One modality's network; the other modalities are ignored."""
+
+    def __init__(self, backbone, modality):
+        super().__init__()
+        self.backbone = backbone
+        self.modality = int(modality)
+
+    def forward(self, xs):
+        return (self.backbone(xs[self.modality]),)

@@ -1,0 +1,54 @@
+"""The Gated Multimodal Unit (Arevalo et al., 2017)."""
+
+import math
+
+import torch
+from torch import nn
+
+from ._common import MultiBackbone
+
+__all__ = ["GMU"]
+
+
+class GMU(MultiBackbone):
+    """Gated fusion of the modalities' last hidden layers.
+
+    Arevalo et al.'s unit for two modalities is
+    ``h_k = tanh(W_k x_k)``, ``z = sigmoid(W_z [x_1; x_2])``,
+    ``h = z * h_1 + (1 - z) * h_2``. For ``n`` modalities we use a softmax
+    gate per hidden dimension, ``z = softmax_k(W_z [x_1; ...; x_n])``,
+    ``h = sum_k z_k * h_k``: with two modalities,
+    ``softmax([a_1, a_2])_1 = sigmoid(a_1 - a_2)``, the original unit.
+    The gated representation feeds a prediction layer (with dropout, which
+    the paper raises for the GMU).
+
+    ``forward`` returns ``(fused, score_1, ..., score_n)``; :meth:`gates`
+    returns the gate activations ``(n_samples, n_modalities, hidden_size)``.
+    """
+
+    def __init__(self, backbones, input_shapes, n_outputs, hidden_size=None, dropout=0.0,
+                 names=None):
+        super().__init__(backbones, input_shapes, names, same_depth=False)
+        dims = [math.prod(s[-2]) for s in self.shapes]
+        hidden = int(hidden_size or max(dims))
+        self.n_modalities = len(backbones)
+        self.projections = nn.ModuleList(nn.Linear(d, hidden) for d in dims)
+        self.gate = nn.Linear(sum(dims), hidden * len(dims))
+        self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(hidden, n_outputs))
+
+    def _gate(self, flat):
+        z = self.gate(torch.cat(flat, dim=1))
+        return torch.softmax(z.view(z.shape[0], self.n_modalities, -1), dim=1)
+
+    def forward(self, xs):
+        hs = self.features(xs)
+        preds = self.heads(hs)
+        flat = [h.flatten(1) for h in hs]
+        z = self._gate(flat)
+        h = sum(z[:, k] * torch.tanh(p(f)) for k, (p, f) in
+                enumerate(zip(self.projections, flat)))
+        return (self.head(h), *preds)
+
+    def gates(self, xs):
+        """Gate activations for a batch, ``(n, n_modalities, hidden_size)``."""
+        return self._gate([h.flatten(1) for h in self.features(xs)])

@@ -1,0 +1,82 @@
+"""Fusion at one layer by an element-wise operation (the paper's Fig. 2a)."""
+
+from torch import nn
+
+from ..backbones import feature_shapes
+from ._align import Align, fused_shape
+from ._common import MultiBackbone, average_predictions
+
+__all__ = ["LayerFusion", "FUSION_OPS"]
+
+FUSION_OPS = ("sum", "subtract", "product")
+
+
+def combine(hs, op):
+    """Element-wise fusion: sum, ``h_1 - h_2 - ... - h_n``, or product."""
+    if op == "sum":
+        return sum(hs[1:], hs[0])
+    if op == "subtract":
+        return hs[0] - sum(hs[2:], hs[1])
+    if op == "product":
+        out = hs[0]
+        for h in hs[1:]:
+            out = out * h
+        return out
+    raise ValueError(f"op must be one of {FUSION_OPS}; got {op!r}.")
+
+
+class LayerFusion(MultiBackbone):
+    """Fuse the modalities at fusion point ``fusion_layer``, then one network.
+
+    The modality networks run up to ``fusion_layer`` (0: their stem
+    outputs, the inputs for LeNet5; ``n_layers``: their predictions); their
+    representations are aligned to a common shape and combined by ``op``;
+    the remaining layers of ``trunk`` (a network built on the fused shape of
+    point 0, whose layers from ``fusion_layer`` on are used) make the
+    prediction.
+
+    With ``ensemble=True`` (the paper's Fusion+Ensemble) every modality
+    network also runs to its own prediction, and the output averages the
+    fused prediction with each modality's, in probability space.
+
+    ``forward`` returns ``(output, fused, score_1, ..., score_n)`` with
+    ``ensemble=True`` and ``(fused,)`` otherwise.
+    """
+
+    def __init__(self, backbones, trunk, input_shapes, fusion_layer, op="sum",
+                 ensemble=False, fused_shapes="pad", task="multiclass", names=None):
+        super().__init__(backbones, input_shapes, names)
+        if op not in FUSION_OPS:
+            raise ValueError(f"op must be one of {FUSION_OPS}; got {op!r}.")
+        n_layers = self.n_layers
+        if not 0 <= fusion_layer <= n_layers:
+            raise ValueError(
+                f"fusion_layer must be between 0 (the inputs) and {n_layers} (the "
+                f"predictions) for these backbones; got {fusion_layer!r}."
+            )
+        if len(trunk.layers) != n_layers:
+            raise ValueError(
+                f"The fused network has {len(trunk.layers)} layers after its stem but "
+                f"the modality networks have {n_layers}."
+            )
+        self.fusion_layer, self.op, self.ensemble, self.task = fusion_layer, op, ensemble, task
+        self.trunk_layers = nn.ModuleList(trunk.layers[fusion_layer:])
+        shapes = [s[fusion_layer] for s in self.shapes]
+        target = fused_shape(shapes) if fusion_layer == 0 else \
+            feature_shapes(trunk, fused_shape([s[0] for s in self.shapes]))[fusion_layer]
+        self.aligners = nn.ModuleList(
+            Align(s, target, fused_shapes,
+                  where=f"fusion at layer {fusion_layer}, modality {n!r}")
+            for s, n in zip(shapes, self.names))
+
+    def forward(self, xs):
+        k = self.fusion_layer
+        hs = self.run(xs, stop=k)
+        h = combine([a(x) for a, x in zip(self.aligners, hs)], self.op)
+        for layer in self.trunk_layers:
+            h = layer(h)
+        if not self.ensemble:
+            return (h,)
+        preds = self.run(hs, start=k)
+        return (average_predictions([h, *preds], self.task), h, *preds)
+

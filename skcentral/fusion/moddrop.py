@@ -1,0 +1,50 @@
+"""ModDrop (Neverova et al., 2016): modality dropout on fused features."""
+
+import math
+
+import torch
+from torch import nn
+
+from ._common import MultiBackbone
+
+__all__ = ["ModDrop"]
+
+
+class ModDrop(MultiBackbone):
+    """Fuse the modalities' last hidden layers, dropping whole modalities in training.
+
+    Each modality's last hidden representation (the input of its head) is
+    flattened; during training each is zeroed, independently per sample,
+    with probability ``p_drop``, and the kept ones are scaled by
+    ``1 / (1 - p_drop)`` (inverted dropout, so nothing changes at
+    prediction). The concatenation goes through a shared hidden layer and
+    a prediction layer, as in Neverova et al.'s fusion layers.
+
+    ``forward`` returns ``(fused, score_1, ..., score_n)``, the unimodal
+    scores from the backbones' own heads (used when ``beta > 0``).
+    """
+
+    def __init__(self, backbones, input_shapes, n_outputs, p_drop=0.2, hidden_size=None,
+                 names=None):
+        super().__init__(backbones, input_shapes, names, same_depth=False)
+        if not 0 <= p_drop < 1:
+            raise ValueError(f"p_drop must be in [0, 1); got {p_drop!r}.")
+        self.p_drop = float(p_drop)
+        dims = [math.prod(s[-2]) for s in self.shapes]
+        hidden = hidden_size or max(dims)
+        self.fusion = nn.Sequential(nn.Linear(sum(dims), hidden), nn.ReLU(inplace=True),
+                                    nn.Linear(hidden, n_outputs))
+
+    def drop_mask(self, n, n_modalities, device):
+        """Per-sample keep mask ``(n, n_modalities)``, already rescaled."""
+        keep = torch.rand(n, n_modalities, device=device) >= self.p_drop
+        return keep.float() / (1.0 - self.p_drop)
+
+    def forward(self, xs):
+        hs = self.features(xs)
+        preds = self.heads(hs)
+        flat = [h.flatten(1) for h in hs]
+        if self.training and self.p_drop > 0:
+            mask = self.drop_mask(flat[0].shape[0], len(flat), flat[0].device)
+            flat = [f * mask[:, k:k + 1] for k, f in enumerate(flat)]
+        return (self.fusion(torch.cat(flat, dim=1)), *preds)

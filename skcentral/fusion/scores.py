@@ -1,0 +1,41 @@
+"""Score-level fusion: weighted mean and concatenation of unimodal scores."""
+
+import torch
+from torch import nn
+
+from ._common import MultiBackbone
+
+__all__ = ["WeightedMean", "ConcatScores"]
+
+
+class WeightedMean(MultiBackbone):
+    """Learnt weighted average of the unimodal scores (the paper's baseline (a)).
+
+    ``fused = sum_k w_k * score_k``, the weights ``w`` trainable and started
+    equal (``1 / n``). ``forward`` returns ``(fused, score_1, ..., score_n)``.
+    """
+
+    def __init__(self, backbones, input_shapes, names=None):
+        super().__init__(backbones, input_shapes, names, same_depth=False)
+        n = len(backbones)
+        self.weights = nn.Parameter(torch.full((n,), 1.0 / n))
+
+    def forward(self, xs):
+        preds = [b(x) for b, x in zip(self.backbones, xs)]
+        return (sum(w * p for w, p in zip(self.weights, preds)), *preds)
+
+
+class ConcatScores(MultiBackbone):
+    """Unimodal scores concatenated, then a single-layer perceptron (baseline (b)).
+
+    ``forward`` returns ``(fused, score_1, ..., score_n)``, so the same module
+    serves Concat (loss on ``fused``) and Concat + Multi-Task (Eq. 2).
+    """
+
+    def __init__(self, backbones, input_shapes, n_outputs, names=None):
+        super().__init__(backbones, input_shapes, names, same_depth=False)
+        self.perceptron = nn.Linear(n_outputs * len(backbones), n_outputs)
+
+    def forward(self, xs):
+        preds = [b(x) for b, x in zip(self.backbones, xs)]
+        return (self.perceptron(torch.cat(preds, dim=1)), *preds)

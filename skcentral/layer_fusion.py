@@ -1,0 +1,79 @@
+"""LayerFusionClassifier: fusion at one depth by sum, subtract or product."""
+
+from ._base import FusionClassifierMixin, FusionNet
+from .backbones import feature_shapes
+from .fusion import LayerFusion
+from .fusion._align import fused_shape
+from .fusion.layer import FUSION_OPS
+
+__all__ = ["LayerFusionClassifier"]
+
+
+class LayerFusionClassifier(FusionClassifierMixin, FusionNet):
+    """Fuse the modality networks at one layer, element-wise (the paper's Fig. 2a).
+
+    The modality networks run up to fusion point ``fusion_layer``; their
+    representations are combined by ``op`` and a single network continues
+    to the prediction. ``fusion_layer=0`` is early fusion (of the inputs,
+    for LeNet5), the last point is late fusion of the predictions.
+
+    Parameters
+    ----------
+    backbones : BackboneSpec or list of BackboneSpec, default=None
+    fusion_layer : int, default=0
+        Fusion point, from 0 to the number of layers after the stem (4 for
+        LeNet5: input, conv1, conv2, dense, prediction).
+    op : {"sum", "subtract", "product"}, default="sum"
+        ``subtract`` computes ``h_1 - h_2 - ... - h_n``.
+    ensemble : bool, default=False
+        The paper's Fusion+Ensemble: also let each modality network predict,
+        and average the fused and unimodal predictions (probabilities); the
+        unimodal networks are trained on their own losses, weighted by
+        ``beta``.
+    trunk : BackboneSpec, default=None
+        Spec of the network after the fusion (its layers from
+        ``fusion_layer`` on are used); ``None`` mirrors the first backbone.
+    fused_shapes : {"pad", "project"}, default="pad"
+    beta : float or list of float, default=1.0
+        Used with ``ensemble=True``.
+    **kwargs
+        Shared parameters, see :class:`~skcentral.FusionNet`.
+
+    Examples
+    --------
+    >>> from skcentral import LayerFusionClassifier, MLP
+    >>> from skcentral.datasets import load_multimodal_digits
+    >>> Xs, Xt, y, yt = load_multimodal_digits(random_state=0)
+    >>> clf = LayerFusionClassifier(backbones=MLP((64,)), fusion_layer=1, op="sum",
+    ...                             ensemble=True, max_epochs=5, random_state=0)
+    >>> clf.fit(Xs, y).score(Xt, yt) > 0.5
+    True
+    """
+
+    def __init__(self, *, backbones=None, fusion_layer=0, op="sum", ensemble=False,
+                 trunk=None, fused_shapes="pad", beta=1.0, **kwargs):
+        super().__init__(backbones=backbones, beta=beta, **kwargs)
+        self.fusion_layer = fusion_layer
+        self.op = op
+        self.ensemble = ensemble
+        self.trunk = trunk
+        self.fused_shapes = fused_shapes
+
+    def _check_params(self):
+        super()._check_params()
+        if self.op not in FUSION_OPS:
+            raise ValueError(f"op must be one of {FUSION_OPS}; got {self.op!r}.")
+
+    def build_module(self, backbones, input_shapes, n_outputs):
+        spec = self.trunk if self.trunk is not None else \
+            self.backbone_specs(len(backbones))[0]
+        stem_shapes = [feature_shapes(b, s)[0] for b, s in zip(backbones, input_shapes)]
+        trunk = spec.build_central(fused_shape(stem_shapes), n_outputs)
+        return LayerFusion(backbones, trunk, input_shapes, self.fusion_layer, op=self.op,
+                           ensemble=self.ensemble, fused_shapes=self.fused_shapes,
+                           task=self._task, names=self.modality_names_)
+
+    def loss_weights(self):
+        if not self.ensemble:
+            return [1.0]
+        return [0.0, 1.0, *self.check_beta()]

@@ -1,0 +1,89 @@
+"""Score-level fusion baselines: weighted mean and concatenation."""
+
+from ._alphas import FusionWeights
+from ._base import FusionClassifierMixin, FusionNet
+from .fusion import ConcatScores, WeightedMean
+
+__all__ = ["WeightedMeanClassifier", "ConcatClassifier"]
+
+
+class WeightedMeanClassifier(FusionClassifierMixin, FusionNet):
+    """Learnt weighted average of the unimodal scores (the paper's "Weighted mean").
+
+    Each modality has its own network; the prediction is
+    ``sum_k w_k * score_k`` with trainable weights ``w_k``, learnt with the
+    rest of the model.
+
+    Parameters
+    ----------
+    backbones : BackboneSpec or list of BackboneSpec, default=None
+    beta : float or list of float, default=0.0
+        Weight of each modality's own loss; 0 trains on the fused
+        prediction only, as the baseline is defined.
+    **kwargs
+        Shared parameters, see :class:`~skcentral.FusionNet`.
+
+    Attributes
+    ----------
+    weights_ : FusionWeights
+        The learnt weight of each modality.
+    classes_, modality_names_, modality_shapes_, module_, history_
+
+    Examples
+    --------
+    >>> from skcentral import WeightedMeanClassifier, MLP
+    >>> from skcentral.datasets import load_multimodal_digits
+    >>> Xs, Xt, y, yt = load_multimodal_digits(random_state=0)
+    >>> clf = WeightedMeanClassifier(backbones=MLP((64,)), max_epochs=5, random_state=0)
+    >>> clf.fit(Xs, y).score(Xt, yt) > 0.5
+    True
+    """
+
+    def __init__(self, *, backbones=None, beta=0.0, **kwargs):
+        super().__init__(backbones=backbones, beta=beta, **kwargs)
+
+    def build_module(self, backbones, input_shapes, n_outputs):
+        return WeightedMean(backbones, input_shapes, names=self.modality_names_)
+
+    @property
+    def weights_(self):
+        self.check_is_fitted()
+        w = self.module_.weights.detach().cpu().numpy()[None, :]
+        return FusionWeights(w, self.modality_names_, ["prediction"])
+
+
+class ConcatClassifier(FusionClassifierMixin, FusionNet):
+    """Unimodal scores concatenated, then a single-layer perceptron ("Concat").
+
+    Parameters
+    ----------
+    backbones : BackboneSpec or list of BackboneSpec, default=None
+    multi_task : bool, default=False
+        ``True`` is the paper's "Concat + Multi-Task": the loss of Eq. 2,
+        adding ``beta_k`` times each modality's own loss.
+    beta : float or list of float, default=1.0
+        Used only with ``multi_task=True``.
+    **kwargs
+        Shared parameters, see :class:`~skcentral.FusionNet`.
+
+    Examples
+    --------
+    >>> from skcentral import ConcatClassifier, MLP
+    >>> from skcentral.datasets import load_multimodal_digits
+    >>> Xs, Xt, y, yt = load_multimodal_digits(random_state=0)
+    >>> clf = ConcatClassifier(backbones=MLP((64,)), multi_task=True, max_epochs=5,
+    ...                        random_state=0)
+    >>> clf.fit(Xs, y).score(Xt, yt) > 0.5
+    True
+    """
+
+    def __init__(self, *, backbones=None, multi_task=False, beta=1.0, **kwargs):
+        super().__init__(backbones=backbones, beta=beta, **kwargs)
+        self.multi_task = multi_task
+
+    def build_module(self, backbones, input_shapes, n_outputs):
+        return ConcatScores(backbones, input_shapes, n_outputs, names=self.modality_names_)
+
+    def loss_weights(self):
+        betas = self.check_beta()
+        return [1.0, *(betas if self.multi_task else [0.0] * len(betas))]

@@ -1,0 +1,25 @@
+import pytest
+import torch
+
+from skcentral import MLP
+from skcentral.fusion import MultiBackbone, average_predictions
+
+
+def test_average_predictions_averages_probabilities():
+    a, b = torch.randn(4, 3), torch.randn(4, 3)
+    mean = (a.softmax(1) + b.softmax(1)) / 2
+    torch.testing.assert_close(average_predictions([a, b]).softmax(1), mean)
+    torch.testing.assert_close(torch.sigmoid(average_predictions([a, b], "multilabel")),
+                               (a.sigmoid() + b.sigmoid()) / 2)
+    torch.testing.assert_close(average_predictions([a, b], "regression"), (a + b) / 2)
+    with pytest.raises(ValueError, match="task must be one of"):
+        average_predictions([a], "ranking")
+
+
+def test_run_between_fusion_points_composes_to_the_full_network():
+    torch.manual_seed(0)
+    net = MultiBackbone([MLP((8, 6)).build((5,), 2).eval()], [(5,)])
+    x = [torch.randn(3, 5)]
+    mid = net.run(x, stop=1)
+    torch.testing.assert_close(net.run(mid, start=1)[0], net.backbones[0](x[0]))
+    assert net.n_layers == 3 and net.shapes[0] == [(5,), (8,), (6,), (2,)]

@@ -1,0 +1,20 @@
+import pytest
+from sklearn.model_selection import GridSearchCV
+
+from skcentral import MLP, Modalities, ModDropClassifier
+
+
+def test_grid_search_tunes_p_drop(small_digits):
+    Xs, Xt, y, yt = small_digits
+    clf = ModDropClassifier(backbones=MLP((32,)), lr=0.01, max_epochs=4, random_state=0)
+    search = GridSearchCV(clf, {"p_drop": [0.0, 0.3]}, cv=2).fit(Modalities(Xs), y)
+    assert set(search.cv_results_["param_p_drop"]) == {0.0, 0.3}
+    assert search.best_estimator_.module_.p_drop == search.best_params_["p_drop"]
+    assert search.score(Modalities(Xt), yt) > 0.6
+
+
+@pytest.mark.parametrize("p", [-0.1, 1.0])
+def test_p_drop_out_of_range_is_refused_before_training(small_digits, p):
+    Xs, _, y, _ = small_digits
+    with pytest.raises(ValueError, match=r"p_drop must be in \[0, 1\)"):
+        ModDropClassifier(backbones=MLP((8,)), p_drop=p).fit(Xs, y)

@@ -1,0 +1,23 @@
+import numpy as np
+import pytest
+
+from skcentral import ConcatClassifier, MLP, WeightedMeanClassifier
+
+
+def test_weighted_mean_learns_its_weights(small_digits):
+    Xs, Xt, y, yt = small_digits
+    clf = WeightedMeanClassifier(backbones=MLP((32,)), lr=0.01, max_epochs=5,
+                                 random_state=0).fit(Xs, y)
+    assert clf.score(Xt, yt) > 0.7
+    w = clf.weights_
+    assert w.columns == ["modality_0", "modality_1"] and not np.allclose(w.weights, 0.5)
+    assert clf.loss_weights() == [1.0, 0.0, 0.0]
+
+
+@pytest.mark.parametrize("multi_task, expected", [(False, [1.0, 0.0, 0.0]), (True, [1.0, 0.5, 0.5])])
+def test_concat_multi_task_switch_sets_the_eq2_loss(small_digits, multi_task, expected):
+    Xs, Xt, y, yt = small_digits
+    clf = ConcatClassifier(backbones=MLP((32,)), multi_task=multi_task, beta=0.5, lr=0.01,
+                           batch_size=32, max_epochs=5, random_state=0).fit(Xs, y)
+    assert clf.loss_weights() == expected
+    assert clf.score(Xt, yt) > 0.7
