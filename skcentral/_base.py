@@ -25,6 +25,7 @@ from .losses import check_beta, multitask_loss
 __all__ = ["FusionNet", "FusionClassifierMixin"]
 
 _MISSING = object()
+_PRECISIONS = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
 
 
 def default_backbone(sample_shape):
@@ -69,6 +70,14 @@ class FusionNet(NeuralNet):
         Batch iterators; :class:`~skcentral.ModalityBatchIterator` gathers
         whole batches from in-memory arrays, shuffled from ``random_state``.
     device : str or torch.device, default="cpu"
+    precision : {"fp32", "bf16", "fp16"}, default="fp32"
+        Mixed precision by autocast: ``"bf16"`` runs matrix products and
+        convolutions in bfloat16 (on CPUs with bf16 support and on GPUs);
+        ``"fp16"`` is meant for GPUs and scales the loss against underflow.
+        Parameters and outputs stay float32.
+    channels_last : bool, default=False
+        Store convolution weights and image batches in the channels-last
+        memory format, which oneDNN and cuDNN run faster.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, dropout and shuffling; an int gives
         identical predictions on CPU from run to run. The global torch
@@ -87,6 +96,7 @@ class FusionNet(NeuralNet):
                  criterion=None, train_split=None, callbacks=None,
                  iterator_train=ModalityBatchIterator,
                  iterator_valid=ModalityBatchIterator, device="cpu",
+                 precision="fp32", channels_last=False,
                  random_state=None, verbose=0, warm_start=False, **kwargs):
         kwargs.pop("module", None)  # always built from the backbones
         super().__init__(
@@ -98,6 +108,8 @@ class FusionNet(NeuralNet):
         self.backbones = backbones
         self.beta = beta
         self.modalities = modalities
+        self.precision = precision
+        self.channels_last = channels_last
         self.random_state = random_state
 
     # ------------------------------------------------------------ hooks
@@ -180,8 +192,48 @@ class FusionNet(NeuralNet):
         n_out = self._n_outputs()
         backbones = [spec.build(shape, n_out)
                      for spec, shape in zip(specs, self.modality_shapes_)]
-        self.module_ = self.build_module(backbones, self.modality_shapes_, n_out)
+        module = self.build_module(backbones, self.modality_shapes_, n_out)
+        if self.channels_last:
+            module = module.to(memory_format=torch.channels_last)
+        self.module_ = module
         return self
+
+    def initialize(self):
+        super().initialize()
+        scaled = self.precision == "fp16"
+        self.grad_scaler_ = torch.amp.GradScaler(torch.device(self.device).type) \
+            if scaled else None
+        return self
+
+    def infer(self, x, **fit_params):
+        x = to_tensor(x, device=self.device)
+        if self.channels_last:
+            x = [xi.contiguous(memory_format=torch.channels_last) if xi.dim() == 4 else xi
+                 for xi in x]
+        dtype = _PRECISIONS[self.precision]
+        if dtype is None:
+            return self.module_(x, **fit_params)
+        with torch.autocast(torch.device(self.device).type, dtype=dtype):
+            out = self.module_(x, **fit_params)
+        return tuple(o.float() for o in out) if isinstance(out, tuple) else out.float()
+
+    def train_step_single(self, batch, **fit_params):
+        if getattr(self, "grad_scaler_", None) is None:
+            return super().train_step_single(batch, **fit_params)
+        self._set_training(True)
+        Xi, yi = batch
+        y_pred = self.infer(Xi, **fit_params)
+        loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+        self.grad_scaler_.scale(loss).backward()
+        return {"loss": loss, "y_pred": y_pred}
+
+    def _step_optimizer(self, step_fn):
+        if getattr(self, "grad_scaler_", None) is None:
+            return super()._step_optimizer(step_fn)
+        step_fn()
+        for name in self._optimizers:
+            self.grad_scaler_.step(getattr(self, name + "_"))
+        self.grad_scaler_.update()
 
     def initialize_criterion(self):
         self.criterion_ = self.initialized_instance(
@@ -245,6 +297,10 @@ class FusionNet(NeuralNet):
                         self.__dict__[k] = v
                 raise
         dataset = ModalityDataset(Xs.arrays, y)
+        if torch.device(self.device).type != "cpu":
+            # Copy the data to the device once, not batch by batch.
+            dataset = ModalityDataset([x.to(self.device) for x in dataset.X],
+                                      dataset.y.to(self.device))
         with self._seeded(1 + len(self.history)):
             NeuralNet.partial_fit(self, dataset, y, **fit_params)
         self._after_fit(dataset)
@@ -257,6 +313,9 @@ class FusionNet(NeuralNet):
     def _check_params(self):
         """Validate hyper-parameters before building anything (extended by subclasses)."""
         self.loss_weights()
+        if self.precision not in _PRECISIONS:
+            raise ValueError(
+                f"precision must be one of {sorted(_PRECISIONS)}; got {self.precision!r}.")
 
     def _after_fit(self, dataset):
         """Hook run after training, e.g. to summarise gates on the training data."""

@@ -85,6 +85,8 @@ class ModalityBatchIterator:
             n = len(self.dataset) if order is None else len(order)
             perm = torch.from_numpy(self.rng.permutation(n))
             order = perm if order is None else order[perm]
+        if order is not None:
+            order = order.to(X[0].device)
         n = len(self.dataset) if order is None else len(order)
         for start in range(0, n, bs):
             if order is None:  # contiguous views, no copy

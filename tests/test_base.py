@@ -128,3 +128,18 @@ def test_skorch_dataloader_still_works(small_digits):
                 iterator_valid=DataLoader).fit(Xs, y)
     assert clf.predict_proba(Xt).shape == (200, 10)
     assert isinstance(Modalities(Xt)[:5], Modalities)
+
+
+@pytest.mark.parametrize("precision", ["bf16", "fp16"])
+def test_mixed_precision_and_channels_last_train_and_predict_float32(small_digits, precision):
+    Xs, Xt, y, yt = small_digits
+    clf = CentralNetClassifier(backbones=LeNet5(dense=64), precision=precision,
+                               channels_last=True, batch_size=32, max_epochs=3,
+                               random_state=0).fit(Xs, y)
+    conv = clf.module_.backbones[0].blocks[0][0].weight
+    assert conv.is_contiguous(memory_format=torch.channels_last)
+    proba = clf.predict_proba(Xt)
+    assert proba.dtype == np.float32 and clf.score(Xt, yt) > 0.5
+    assert (clf.grad_scaler_ is not None) == (precision == "fp16")
+    with pytest.raises(ValueError, match="precision must be one of"):
+        small(precision="fp8").fit(Xs, y)
