@@ -10,8 +10,9 @@ import numbers
 
 import numpy as np
 import torch
-from sklearn.base import ClassifierMixin
+from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils import check_random_state
+from sklearn.utils.multiclass import type_of_target
 from skorch import NeuralNet
 from skorch.callbacks import EpochScoring
 from skorch.utils import to_numpy, to_tensor
@@ -22,7 +23,7 @@ from ._modalities import check_modalities
 from .backbones import LeNet5, MLP, BackboneSpec
 from .losses import check_beta, multitask_loss
 
-__all__ = ["FusionNet", "FusionClassifierMixin"]
+__all__ = ["FusionNet", "FusionClassifierMixin", "FusionRegressorMixin"]
 
 _MISSING = object()
 _PRECISIONS = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
@@ -78,6 +79,11 @@ class FusionNet(NeuralNet):
     channels_last : bool, default=False
         Store convolution weights and image batches in the channels-last
         memory format, which oneDNN and cuDNN run faster.
+    freeze_backbones : bool, default=False
+        Train only the fusion parameters (central network and alphas,
+        gates, fusion heads); the modality networks, e.g. pretrained ones
+        wrapped in :class:`~skcentral.ModuleBackbone`, keep their weights
+        and batch-norm statistics.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, dropout and shuffling; an int gives
         identical predictions on CPU from run to run. The global torch
@@ -88,15 +94,16 @@ class FusionNet(NeuralNet):
         Continue training the current model on the next ``fit``.
     """
 
-    _default_criterion = nn.CrossEntropyLoss
     _spec_params = ("backbones", "central", "trunk")
+    #: Whether ``predict`` accepts missing modalities (see ``predict_missing``).
+    _supports_missing = False
 
     def __init__(self, *, backbones=None, beta=1.0, modalities=None, lr=0.001,
                  max_epochs=20, batch_size=128, optimizer=torch.optim.Adam,
                  criterion=None, train_split=None, callbacks=None,
                  iterator_train=ModalityBatchIterator,
                  iterator_valid=ModalityBatchIterator, device="cpu",
-                 precision="fp32", channels_last=False,
+                 precision="fp32", channels_last=False, freeze_backbones=False,
                  random_state=None, verbose=0, warm_start=False, **kwargs):
         kwargs.pop("module", None)  # always built from the backbones
         super().__init__(
@@ -110,6 +117,7 @@ class FusionNet(NeuralNet):
         self.modalities = modalities
         self.precision = precision
         self.channels_last = channels_last
+        self.freeze_backbones = freeze_backbones
         self.random_state = random_state
 
     # ------------------------------------------------------------ hooks
@@ -131,6 +139,9 @@ class FusionNet(NeuralNet):
         raise NotImplementedError
 
     def _check_y(self, y, reset, n_samples=None, classes=None):
+        raise NotImplementedError
+
+    def _default_criterion(self):
         raise NotImplementedError
 
     # ------------------------------------------------------------ params
@@ -195,8 +206,30 @@ class FusionNet(NeuralNet):
         module = self.build_module(backbones, self.modality_shapes_, n_out)
         if self.channels_last:
             module = module.to(memory_format=torch.channels_last)
+        if self.freeze_backbones:
+            frozen = getattr(module, "backbones", None)
+            if frozen is None or not any(p.requires_grad for p in module.parameters()
+                                         if all(p is not q for q in frozen.parameters())):
+                raise ValueError(
+                    f"freeze_backbones=True leaves {type(self).__name__} nothing to "
+                    "train: it has no fusion parameters of its own."
+                )
+            for p in frozen.parameters():
+                p.requires_grad_(False)
         self.module_ = module
         return self
+
+    def get_all_learnable_params(self):
+        # frozen backbones stay out of the optimizer
+        for name, p in super().get_all_learnable_params():
+            if p.requires_grad:
+                yield name, p
+
+    def _set_training(self, training=True):
+        super()._set_training(training)
+        if training and self.freeze_backbones:
+            # frozen networks keep their batch-norm statistics and no dropout
+            self.module_.backbones.eval()
 
     def initialize(self):
         super().initialize()
@@ -206,7 +239,10 @@ class FusionNet(NeuralNet):
         return self
 
     def infer(self, x, **fit_params):
-        x = to_tensor(x, device=self.device)
+        missing = getattr(x, "missing", None)
+        if missing is not None:
+            fit_params = dict(fit_params, missing=to_tensor(missing, device=self.device))
+        x = to_tensor(list(x), device=self.device)
         if self.channels_last:
             x = [xi.contiguous(memory_format=torch.channels_last) if xi.dim() == 4 else xi
                  for xi in x]
@@ -236,8 +272,11 @@ class FusionNet(NeuralNet):
         self.grad_scaler_.update()
 
     def initialize_criterion(self):
-        self.criterion_ = self.initialized_instance(
-            self.criterion or self._default_criterion, self.get_params_for("criterion"))
+        if self.criterion is None:
+            self.criterion_ = self._default_criterion()
+        else:
+            self.criterion_ = self.initialized_instance(
+                self.criterion, self.get_params_for("criterion"))
         return self
 
     def _validate_for_fit(self, X, y, reset, classes=None):
@@ -257,7 +296,7 @@ class FusionNet(NeuralNet):
         state.update(y_state)
         return Xs, y, state
 
-    def fit(self, X, y, **fit_params):
+    def fit(self, X, y, validation_data=None, **fit_params):
         """Initialise (unless ``warm_start``) and train the network.
 
         Parameters
@@ -265,7 +304,13 @@ class FusionNet(NeuralNet):
         X : Modalities, list of arrays, dict of arrays, or 2-D array
             One array per modality with the same number of rows; a 2-D
             array needs the ``modalities`` column spec.
-        y : array-like of shape (n_samples,)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Class labels, a binary indicator matrix (multilabel) or
+            regression targets.
+        validation_data : tuple (X_valid, y_valid), default=None
+            A held-out set scored after every epoch (``valid_loss`` in
+            ``history_``), for skorch's ``EarlyStopping`` callback; it
+            replaces ``train_split`` for this fit.
         **fit_params
             Passed to skorch's training loop.
 
@@ -274,13 +319,14 @@ class FusionNet(NeuralNet):
         self
         """
         reset = not (self.warm_start and self.initialized_)
-        return self._fit(X, y, reset, fit_params)
+        return self._fit(X, y, reset, fit_params, validation_data=validation_data)
 
-    def partial_fit(self, X, y, classes=None, **fit_params):
+    def partial_fit(self, X, y, classes=None, validation_data=None, **fit_params):
         """Train for ``max_epochs`` more epochs without re-initialising."""
-        return self._fit(X, y, not self.initialized_, fit_params, classes=classes)
+        return self._fit(X, y, not self.initialized_, fit_params, classes=classes,
+                         validation_data=validation_data)
 
-    def _fit(self, X, y, reset, fit_params, classes=None):
+    def _fit(self, X, y, reset, fit_params, classes=None, validation_data=None):
         Xs, y, state = self._validate_for_fit(X, y, reset, classes)
         if reset:
             old = {k: self.__dict__.get(k, _MISSING) for k in state}
@@ -296,15 +342,32 @@ class FusionNet(NeuralNet):
                     else:
                         self.__dict__[k] = v
                 raise
-        dataset = ModalityDataset(Xs.arrays, y)
+        dataset = self._device_dataset(Xs.arrays, y)
+        self.validation_dataset_ = None
+        if validation_data is not None:
+            X_valid, y_valid = validation_data
+            self.validation_dataset_ = self._device_dataset(
+                self._check_X(X_valid).arrays, self._check_y(y_valid, reset=False))
+        try:
+            with self._seeded(1 + len(self.history)):
+                NeuralNet.partial_fit(self, dataset, y, **fit_params)
+        finally:
+            self.validation_dataset_ = None
+        self._after_fit(dataset)
+        return self
+
+    def _device_dataset(self, arrays, y):
+        dataset = ModalityDataset(arrays, y)
         if torch.device(self.device).type != "cpu":
             # Copy the data to the device once, not batch by batch.
             dataset = ModalityDataset([x.to(self.device) for x in dataset.X],
                                       dataset.y.to(self.device))
-        with self._seeded(1 + len(self.history)):
-            NeuralNet.partial_fit(self, dataset, y, **fit_params)
-        self._after_fit(dataset)
-        return self
+        return dataset
+
+    def get_split_datasets(self, X, y=None, **fit_params):
+        if getattr(self, "validation_dataset_", None) is not None:
+            return self.get_dataset(X, y), self.validation_dataset_
+        return super().get_split_datasets(X, y, **fit_params)
 
     def check_beta(self):
         """Per-modality weights of the unimodal losses, validated."""
@@ -343,15 +406,30 @@ class FusionNet(NeuralNet):
             yield
 
     # ------------------------------------------------------------ data
-    def _check_X(self, X):
+    def _check_X(self, X, allow_missing=False):
         self.check_is_fitted()
-        return check_modalities(X, modalities=self.modalities,
-                                expected=self.modality_shapes_)
+        Xs = check_modalities(X, modalities=self.modalities, expected=self.modality_shapes_,
+                              allow_missing=allow_missing)
+        if Xs.missing is not None and Xs.missing.all(axis=1).any():
+            raise ValueError(
+                f"{int(Xs.missing.all(axis=1).sum())} samples have every modality "
+                "missing; at least one must be present to predict."
+            )
+        if Xs.missing is not None and not self._supports_missing:
+            absent = [n for n, m in zip(Xs.names, Xs.missing.any(axis=0)) if m]
+            raise ValueError(
+                f"{type(self).__name__} cannot predict with missing modalities "
+                f"({', '.join(map(repr, absent))}): its fusion has no rule to leave "
+                "one out. CentralNet, ModDrop, weighted mean, GMU and ensemble "
+                "estimators can."
+            )
+        return Xs
 
     def get_dataset(self, X, y=None):
         if isinstance(X, ModalityDataset):
             return X
-        return ModalityDataset(self._check_X(X).arrays, y)
+        Xs = self._check_X(X, allow_missing=True)
+        return ModalityDataset(Xs.arrays, y, missing=Xs.missing)
 
     def get_iterator(self, dataset, training=False):
         prefix = "iterator_train" if training else "iterator_valid"
@@ -375,18 +453,36 @@ def _draw_seed(random_state):
 
 
 def _encoded_accuracy(net, X, y):
-    """Accuracy against the encoded labels skorch's validation split holds."""
-    return float(np.mean(net.predict_proba(X).argmax(axis=1) == to_numpy(y)))
+    """Accuracy against the encoded labels skorch's validation split holds
+    (subset accuracy for multilabel)."""
+    proba, y = net.predict_proba(X), to_numpy(y)
+    if net.task_ == "multilabel":
+        return float(np.mean(((proba >= net.threshold) == (y > 0.5)).all(axis=1)))
+    return float(np.mean(proba.argmax(axis=1) == y))
 
 
 class FusionClassifierMixin(ClassifierMixin):
-    """Label encoding, ``predict`` and ``classes_`` for fusion classifiers.
+    """Classification for fusion estimators: multiclass and multilabel.
 
     String and other labels work: ``classes_`` holds them sorted and
-    ``predict`` returns them.
+    ``predict`` returns them. A 2-D binary indicator ``y`` makes the task
+    multilabel: sigmoid outputs and the weighted binary cross-entropy of
+    the paper's Eq. 4.
+
+    Parameters
+    ----------
+    pos_weight : float, default=2.0
+        Multilabel only: weight of the positive terms in the loss (Eq. 4,
+        2.0 in the paper, to balance precision and recall).
+    threshold : float, default=0.5
+        Multilabel only: probability at or above which ``predict`` sets a
+        label.
     """
 
-    _task = "multiclass"
+    def __init__(self, *, pos_weight=2.0, threshold=0.5, **kwargs):
+        super().__init__(**kwargs)
+        self.pos_weight = pos_weight
+        self.threshold = threshold
 
     @property
     def _default_callbacks(self):
@@ -395,6 +491,12 @@ class FusionClassifierMixin(ClassifierMixin):
             _encoded_accuracy, name="valid_acc", lower_is_better=False,
             on_train=False, use_caching=True)))
         return callbacks
+
+    def _default_criterion(self):
+        if self.task_ == "multilabel":
+            return nn.BCEWithLogitsLoss(
+                pos_weight=torch.full((len(self.classes_),), float(self.pos_weight)))
+        return nn.CrossEntropyLoss()
 
     def _n_outputs(self):
         return len(self.classes_)
@@ -405,24 +507,41 @@ class FusionClassifierMixin(ClassifierMixin):
         y = np.asarray(y)
         if y.ndim == 2 and y.shape[1] == 1:
             y = y.ravel()
+        if reset and n_samples is not None and y.shape[0] != n_samples:
+            raise ValueError(f"y has {y.shape[0]} labels but X has {n_samples} samples.")
+        task = type_of_target(y) if reset else self.task_
+        if task == "multilabel-indicator" or (not reset and task == "multilabel"):
+            return self._check_multilabel(y, reset)
         if y.ndim != 1:
             raise ValueError(
-                f"y must be a 1-D array of class labels of shape (n_samples,); "
-                f"got shape {y.shape}."
+                "y must be a 1-D array of class labels of shape (n_samples,) or a "
+                f"binary indicator matrix (multilabel); got shape {y.shape}"
+                + (f" with values {np.unique(y)[:5].tolist()}" if y.size else "") + "."
             )
-        if reset:
-            if n_samples is not None and y.shape[0] != n_samples:
+        if not reset:
+            if self.task_ != "multiclass":
+                raise ValueError(f"The estimator was fitted on a {self.task_} y; got 1-D labels.")
+            return self._encode(y, self.classes_)
+        classes = np.unique(y) if classes is None else np.unique(classes)
+        if len(classes) < 2:
+            raise ValueError(
+                f"A classifier needs samples of at least 2 classes in y; got "
+                f"only {classes.tolist()}."
+            )
+        return self._encode(y, classes), {"classes_": classes, "task_": "multiclass"}
+
+    def _check_multilabel(self, y, reset):
+        if not np.isin(y, (0, 1)).all():
+            raise ValueError("A multilabel y must be a binary (0/1) indicator matrix.")
+        if not reset:
+            if self.task_ != "multilabel" or y.shape[1] != len(self.classes_):
                 raise ValueError(
-                    f"y has {y.shape[0]} labels but X has {n_samples} samples."
+                    f"y has shape {y.shape} but the estimator was fitted on "
+                    + (f"{len(self.classes_)} labels." if self.task_ == "multilabel"
+                       else "1-D class labels.")
                 )
-            classes = np.unique(y) if classes is None else np.unique(classes)
-            if len(classes) < 2:
-                raise ValueError(
-                    f"A classifier needs samples of at least 2 classes in y; got "
-                    f"only {classes.tolist()}."
-                )
-            return self._encode(y, classes), {"classes_": classes}
-        return self._encode(y, self.classes_)
+            return y.astype(np.float32)
+        return y.astype(np.float32), {"classes_": np.arange(y.shape[1]), "task_": "multilabel"}
 
     @staticmethod
     def _encode(y, classes):
@@ -437,9 +556,56 @@ class FusionClassifierMixin(ClassifierMixin):
         return idx_clipped.astype(np.int64)
 
     def predict_proba(self, X):
-        """Class probabilities of the fused prediction, ``(n_samples, n_classes)``."""
+        """Probabilities of the fused prediction, ``(n_samples, n_classes)``.
+
+        Softmax over classes, or one sigmoid per label for multilabel.
+        """
         return super().predict_proba(X)
 
     def predict(self, X):
-        """Predicted class labels, ``(n_samples,)``."""
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+        """Class labels ``(n_samples,)``, or the indicator matrix for multilabel."""
+        proba = self.predict_proba(X)
+        if self.task_ == "multilabel":
+            return (proba >= self.threshold).astype(int)
+        return self.classes_[proba.argmax(axis=1)]
+
+
+class FusionRegressorMixin(RegressorMixin):
+    """Regression for fusion estimators: MSE multi-task loss, ``score`` is R^2.
+
+    ``y`` may be 1-D or 2-D (multi-output); ``predict`` returns the same
+    shape.
+    """
+
+    def _default_criterion(self):
+        return nn.MSELoss()
+
+    def _n_outputs(self):
+        return self.n_outputs_
+
+    def _check_y(self, y, reset, n_samples=None, classes=None):
+        if y is None:
+            raise ValueError("y is required to fit a regressor; got None.")
+        y = np.asarray(y)
+        if y.dtype.kind not in "biuf":
+            raise ValueError(f"Regression targets must be numbers; got dtype {y.dtype}.")
+        if y.ndim not in (1, 2):
+            raise ValueError(f"y must have shape (n_samples,) or (n_samples, n_outputs); "
+                             f"got {y.shape}.")
+        if not np.isfinite(y).all():
+            raise ValueError("y contains NaN or infinite values.")
+        y2 = y.reshape(len(y), -1).astype(np.float32)
+        if not reset:
+            if y2.shape[1] != self.n_outputs_:
+                raise ValueError(f"y has {y2.shape[1]} outputs but the estimator was "
+                                 f"fitted on {self.n_outputs_}.")
+            return y2
+        if n_samples is not None and len(y) != n_samples:
+            raise ValueError(f"y has {len(y)} targets but X has {n_samples} samples.")
+        return y2, {"n_outputs_": y2.shape[1], "task_": "regression",
+                    "_y_1d_": y.ndim == 1}
+
+    def predict(self, X):
+        """Predicted targets, ``(n_samples,)`` or ``(n_samples, n_outputs)``."""
+        out = super().predict_proba(X)
+        return out.ravel() if self._y_1d_ else out

@@ -9,7 +9,17 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset, Subset
 
-__all__ = ["ModalityDataset", "ModalityBatchIterator"]
+__all__ = ["ModalityBatch", "ModalityDataset", "ModalityBatchIterator"]
+
+
+class ModalityBatch(list):
+    """A batch: one tensor per modality, with an optional ``missing`` mask.
+
+    ``missing`` is a bool tensor ``(batch, n_modalities)``, True where a
+    modality is absent, or None.
+    """
+
+    missing = None
 
 
 class ModalityDataset(Dataset):
@@ -20,14 +30,17 @@ class ModalityDataset(Dataset):
     X : list of Tensor or ndarray
         One array per modality.
     y : Tensor or ndarray, default=None
+    missing : Tensor or ndarray of bool, default=None
+        ``(n_samples, n_modalities)``, True where a modality is absent.
 
     Attributes ``X`` and ``y`` are what skorch's helpers
     (``data_from_dataset``) read back.
     """
 
-    def __init__(self, X, y=None):
+    def __init__(self, X, y=None, missing=None):
         self.X = [torch.as_tensor(x) for x in X]
         self.y = None if y is None else torch.as_tensor(y)
+        self.missing = None if missing is None else torch.as_tensor(missing)
 
     def __len__(self):
         return self.X[0].shape[0]
@@ -80,6 +93,7 @@ class ModalityBatchIterator:
 
     def __iter__(self):
         X, y, bs = self.dataset.X, self.dataset.y, self.batch_size
+        missing = self.dataset.missing
         order = self.indices
         if self.shuffle:
             n = len(self.dataset) if order is None else len(order)
@@ -90,9 +104,13 @@ class ModalityBatchIterator:
         n = len(self.dataset) if order is None else len(order)
         for start in range(0, n, bs):
             if order is None:  # contiguous views, no copy
-                yield ([x[start:start + bs] for x in X],
-                       None if y is None else y[start:start + bs])
+                rows = slice(start, start + bs)
+                xs = ModalityBatch(x[rows] for x in X)
+                yb = None if y is None else y[rows]
             else:
-                idx = order[start:start + bs]
-                yield ([x.index_select(0, idx) for x in X],
-                       None if y is None else y.index_select(0, idx))
+                rows = order[start:start + bs]
+                xs = ModalityBatch(x.index_select(0, rows) for x in X)
+                yb = None if y is None else y.index_select(0, rows)
+            if missing is not None:
+                xs.missing = missing[rows.cpu() if not isinstance(rows, slice) else rows]
+            yield xs, yb

@@ -28,6 +28,10 @@ class Modalities:
     names : list of str, default=None
         Names of the modalities. Defaults to the dict keys, or to
         ``"modality_0"``, ``"modality_1"``, ...
+    missing : array-like of bool of shape (n_samples, n_modalities), default=None
+        Marks modalities absent for some samples (for ``predict`` with the
+        methods that support it). A modality given as ``None`` is absent
+        for every sample.
 
     Attributes
     ----------
@@ -64,9 +68,10 @@ class Modalities:
     (4, 3)
     """
 
-    def __init__(self, arrays, names=None):
+    def __init__(self, arrays, names=None, missing=None):
         if isinstance(arrays, Modalities):
             names = arrays.names if names is None else names
+            missing = arrays.missing if missing is None else missing
             arrays = arrays.arrays
         elif isinstance(arrays, Mapping):
             if names is None:
@@ -78,9 +83,11 @@ class Modalities:
                 f"named ones; got {type(arrays).__name__}. A single 2-D array "
                 "needs a `modalities=` column spec (see check_modalities)."
             )
-        arrays = [_as_array(a, i) for i, a in enumerate(arrays)]
+        arrays = [None if a is None else _as_array(a, i) for i, a in enumerate(arrays)]
         if not arrays:
             raise ValueError("Modalities needs at least one modality; got an empty list.")
+        if all(a is None for a in arrays):
+            raise ValueError("Modalities needs at least one modality that is not None.")
         if names is None:
             names = [f"modality_{i}" for i in range(len(arrays))]
         names = [str(n) for n in names]
@@ -90,19 +97,28 @@ class Modalities:
             )
         if len(set(names)) != len(names):
             raise ValueError(f"Modality names must be unique; got {names}.")
-        rows = {a.shape[0] for a in arrays}
+        rows = {a.shape[0] for a in arrays if a is not None}
         if len(rows) != 1:
             raise ValueError(
                 "Every modality must have the same number of rows (samples); got "
                 + _describe(arrays, names)
                 + "."
             )
+        if missing is not None:
+            missing = np.asarray(missing, dtype=bool)
+            if missing.shape != (rows.pop(), len(arrays)):
+                raise ValueError(
+                    f"missing must have shape (n_samples, n_modalities) = "
+                    f"{(next(a for a in arrays if a is not None).shape[0], len(arrays))}; "
+                    f"got {missing.shape}."
+                )
         self.arrays = arrays
         self.names = names
+        self.missing = missing
 
     @property
     def shape(self):
-        return (self.arrays[0].shape[0], len(self.arrays))
+        return (next(a for a in self.arrays if a is not None).shape[0], len(self.arrays))
 
     @property
     def n_modalities(self):
@@ -110,8 +126,8 @@ class Modalities:
 
     @property
     def sample_shapes(self):
-        """Per-sample shape of each modality (without the row axis)."""
-        return [a.shape[1:] for a in self.arrays]
+        """Per-sample shape of each modality (without the row axis); None if absent."""
+        return [None if a is None else a.shape[1:] for a in self.arrays]
 
     def __len__(self):
         return self.shape[0]
@@ -145,11 +161,14 @@ class Modalities:
                     "Rows of Modalities are selected by a slice, integer indices "
                     f"or a boolean mask; got an array of dtype {key.dtype}."
                 )
-        return Modalities([a[key] for a in self.arrays], names=self.names)
+        return Modalities([None if a is None else a[key] for a in self.arrays],
+                          names=self.names,
+                          missing=None if self.missing is None else self.missing[key])
 
     def __repr__(self):
         parts = ", ".join(
-            f"{n}: {a.shape[1:]} {a.dtype}" for n, a in zip(self.names, self.arrays)
+            f"{n}: " + ("missing" if a is None else f"{a.shape[1:]} {a.dtype}")
+            for n, a in zip(self.names, self.arrays)
         )
         return f"Modalities(n_samples={len(self)}, {parts})"
 
@@ -166,7 +185,8 @@ def _as_array(a, i):
 
 
 def _describe(arrays, names):
-    return ", ".join(f"{n} {tuple(a.shape)}" for n, a in zip(names, arrays))
+    return ", ".join(f"{n} {None if a is None else tuple(a.shape)}"
+                     for n, a in zip(names, arrays))
 
 
 def _split_columns(X, modalities):
@@ -225,7 +245,8 @@ def _split_columns(X, modalities):
     return Modalities(arrays, names=names)
 
 
-def check_modalities(X, *, modalities=None, expected=None, dtype=np.float32):
+def check_modalities(X, *, modalities=None, expected=None, dtype=np.float32,
+                     allow_missing=False):
     """Validate multimodal input and return it as :class:`Modalities`.
 
     Parameters
@@ -243,6 +264,11 @@ def check_modalities(X, *, modalities=None, expected=None, dtype=np.float32):
         and each shape must match.
     dtype : numpy dtype, default=np.float32
         Numeric dtype every modality is converted to.
+    allow_missing : bool, default=False
+        Accept modalities given as ``None`` or marked in ``X.missing``
+        (needs ``expected``): they are filled with zeros and the returned
+        container's ``missing`` mask says where. Values of missing samples
+        may be NaN.
 
     Returns
     -------
@@ -283,6 +309,29 @@ def check_modalities(X, *, modalities=None, expected=None, dtype=np.float32):
             + ". A single 2-D array needs a `modalities=` column spec."
         )
 
+    missing = Xs.missing
+    if missing is not None or any(a is None for a in Xs.arrays):
+        absent = [n for n, a in zip(Xs.names, Xs.arrays) if a is None]
+        if not allow_missing or expected is None:
+            raise ValueError(
+                "Missing modalities (" + (", ".join(repr(n) for n in absent) or "a `missing` mask")
+                + ") are accepted only by `predict` of the methods that support them "
+                "(CentralNet, ModDrop, weighted mean, GMU, ensembles)."
+            )
+        _check_expected(Xs, expected)
+        n = len(Xs)
+        missing = np.zeros((n, Xs.n_modalities), bool) if missing is None else missing.copy()
+        arrays = []
+        for k, a in enumerate(Xs.arrays):
+            if a is None:
+                missing[:, k] = True
+                a = np.zeros((n,) + tuple(expected[k]), dtype=dtype)
+            elif missing[:, k].any():
+                a = np.array(a, dtype=dtype)
+                a[missing[:, k]] = 0
+            arrays.append(a)
+        Xs = Modalities(arrays, names=Xs.names, missing=missing)
+
     arrays = []
     for name, a in zip(Xs.names, Xs.arrays):
         if a.dtype.kind not in "biuf":
@@ -311,23 +360,26 @@ def check_modalities(X, *, modalities=None, expected=None, dtype=np.float32):
                 "infinite values; impute or drop them first."
             )
         arrays.append(a)
-    Xs = Modalities(arrays, names=Xs.names)
-
+    Xs = Modalities(arrays, names=Xs.names, missing=missing)
     if expected is not None:
-        expected = [tuple(s) for s in expected]
-        if Xs.n_modalities != len(expected):
-            raise ValueError(
-                f"X has {Xs.n_modalities} modalities ({Xs.names}) but the "
-                f"estimator was fitted on {len(expected)} with per-sample shapes "
-                f"{expected}."
-            )
-        for name, got, want in zip(Xs.names, Xs.sample_shapes, expected):
-            if tuple(got) != want:
-                raise ValueError(
-                    f"Modality {name!r} has per-sample shape {tuple(got)} but the "
-                    f"estimator was fitted with {want}."
-                )
+        _check_expected(Xs, expected)
     return Xs
+
+
+def _check_expected(Xs, expected):
+    expected = [tuple(s) for s in expected]
+    if Xs.n_modalities != len(expected):
+        raise ValueError(
+            f"X has {Xs.n_modalities} modalities ({Xs.names}) but the "
+            f"estimator was fitted on {len(expected)} with per-sample shapes "
+            f"{expected}."
+        )
+    for name, got, want in zip(Xs.names, Xs.sample_shapes, expected):
+        if got is not None and tuple(got) != want:
+            raise ValueError(
+                f"Modality {name!r} has per-sample shape {tuple(got)} but the "
+                f"estimator was fitted with {want}."
+            )
 
 
 def _is_2d_numeric_list(X):

@@ -1,15 +1,45 @@
 """CentralNetClassifier: the paper's method as a scikit-learn estimator."""
 
 from ._alphas import FusionWeights
-from ._base import FusionClassifierMixin, FusionNet
+from ._base import FusionClassifierMixin, FusionNet, FusionRegressorMixin
 from .backbones import feature_shapes
 from .fusion import CentralNet
 from .fusion._align import fused_shape
 
-__all__ = ["CentralNetClassifier"]
+__all__ = ["CentralNetClassifier", "CentralNetRegressor"]
 
 
-class CentralNetClassifier(FusionClassifierMixin, FusionNet):
+class _CentralNetBase(FusionNet):
+    """What CentralNetClassifier and CentralNetRegressor share."""
+
+    _supports_missing = True
+
+    def __init__(self, *, backbones=None, central=None, beta=1.0, alpha_form="eq3",
+                 fused_shapes="pad", **kwargs):
+        super().__init__(backbones=backbones, beta=beta, **kwargs)
+        self.central = central
+        self.alpha_form = alpha_form
+        self.fused_shapes = fused_shapes
+
+    def build_module(self, backbones, input_shapes, n_outputs):
+        spec = self.central if self.central is not None else \
+            self.backbone_specs(len(backbones))[0]
+        stem_shapes = [feature_shapes(b, s)[0] for b, s in zip(backbones, input_shapes)]
+        central = spec.build_central(fused_shape(stem_shapes), n_outputs)
+        return CentralNet(backbones, central, input_shapes, alpha_form=self.alpha_form,
+                          fused_shapes=self.fused_shapes, names=self.modality_names_)
+
+    @property
+    def alphas_(self):
+        self.check_is_fitted()
+        n_points = self.module_.n_points
+        points = ["0 (stem)"] + [f"{i}" for i in range(1, n_points - 1)] + \
+            [f"{n_points - 1} (prediction)"]
+        return FusionWeights(self.module_.effective_alphas(),
+                             ["central", *self.modality_names_], points)
+
+
+class CentralNetClassifier(FusionClassifierMixin, _CentralNetBase):
     """CentralNet multimodal fusion classifier (Vielzeuf et al., 2018).
 
     One network per modality plus a central network that takes, at each
@@ -68,26 +98,23 @@ class CentralNetClassifier(FusionClassifierMixin, FusionNet):
     ['central', 'modality_0', 'modality_1']
     """
 
-    def __init__(self, *, backbones=None, central=None, beta=1.0, alpha_form="eq3",
-                 fused_shapes="pad", **kwargs):
-        super().__init__(backbones=backbones, beta=beta, **kwargs)
-        self.central = central
-        self.alpha_form = alpha_form
-        self.fused_shapes = fused_shapes
 
-    def build_module(self, backbones, input_shapes, n_outputs):
-        spec = self.central if self.central is not None else \
-            self.backbone_specs(len(backbones))[0]
-        stem_shapes = [feature_shapes(b, s)[0] for b, s in zip(backbones, input_shapes)]
-        central = spec.build_central(fused_shape(stem_shapes), n_outputs)
-        return CentralNet(backbones, central, input_shapes, alpha_form=self.alpha_form,
-                          fused_shapes=self.fused_shapes, names=self.modality_names_)
+class CentralNetRegressor(FusionRegressorMixin, _CentralNetBase):
+    """Regression counterpart of :class:`CentralNetClassifier`.
 
-    @property
-    def alphas_(self):
-        self.check_is_fitted()
-        n_points = self.module_.n_points
-        points = ["0 (stem)"] + [f"{i}" for i in range(1, n_points - 1)] + \
-            [f"{n_points - 1} (prediction)"]
-        return FusionWeights(self.module_.effective_alphas(),
-                             ["central", *self.modality_names_], points)
+    The same method and parameters (without ``pos_weight`` and
+    ``threshold``), trained with the mean squared error in the multi-task
+    loss; ``y`` may be 1-D or 2-D (multi-output) and ``score`` is R^2.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skcentral import CentralNetRegressor, MLP
+    >>> rng = np.random.default_rng(0)
+    >>> Xs = [rng.normal(size=(200, 5)), rng.normal(size=(200, 3))]
+    >>> y = Xs[0][:, 0] + Xs[1][:, 1]
+    >>> reg = CentralNetRegressor(backbones=MLP((16,), dropout=0.0), lr=0.01, max_epochs=20,
+    ...                  random_state=0).fit(Xs, y)
+    >>> reg.predict(Xs).shape
+    (200,)
+    """

@@ -2,13 +2,40 @@
 
 import numbers
 
-from ._base import FusionClassifierMixin, FusionNet
+from ._base import FusionClassifierMixin, FusionNet, FusionRegressorMixin
 from .fusion import Ensemble, SingleModality
 
-__all__ = ["EnsembleClassifier", "UnimodalClassifier"]
+__all__ = ["EnsembleClassifier", "EnsembleRegressor", "UnimodalClassifier", "UnimodalRegressor"]
 
 
-class EnsembleClassifier(FusionClassifierMixin, FusionNet):
+class _EnsembleBase(FusionNet):
+    """What EnsembleClassifier and EnsembleRegressor share."""
+
+    _supports_missing = True
+
+    def __init__(self, *, backbones=None, n_estimators=1, **kwargs):
+        super().__init__(backbones=backbones, **kwargs)
+        self.n_estimators = n_estimators
+
+    def _check_params(self):
+        if not isinstance(self.n_estimators, numbers.Integral) or self.n_estimators < 1:
+            raise ValueError(f"n_estimators must be an int >= 1; got {self.n_estimators!r}.")
+
+    def build_module(self, backbones, input_shapes, n_outputs):
+        specs = self.backbone_specs(len(backbones))
+        nets, members = [], []
+        for k, (net, spec, shape) in enumerate(zip(backbones, specs, input_shapes)):
+            nets.append(net)
+            nets += [spec.build(shape, n_outputs) for _ in range(self.n_estimators - 1)]
+            members += [k] * self.n_estimators
+        return Ensemble(nets, [input_shapes[m] for m in members], members,
+                        task=self.task_, names=None)
+
+    def loss_weights(self):
+        return [0.0] + [1.0] * (self.n_modalities_ * self.n_estimators)
+
+
+class EnsembleClassifier(FusionClassifierMixin, _EnsembleBase):
     """Average of independently trained networks' predicted probabilities.
 
     One network per modality (the paper's "Ensemble 2 classifiers"), or
@@ -36,51 +63,32 @@ class EnsembleClassifier(FusionClassifierMixin, FusionNet):
     True
     """
 
-    def __init__(self, *, backbones=None, n_estimators=1, **kwargs):
-        super().__init__(backbones=backbones, **kwargs)
-        self.n_estimators = n_estimators
 
-    def _check_params(self):
-        if not isinstance(self.n_estimators, numbers.Integral) or self.n_estimators < 1:
-            raise ValueError(f"n_estimators must be an int >= 1; got {self.n_estimators!r}.")
+class EnsembleRegressor(FusionRegressorMixin, _EnsembleBase):
+    """Regression counterpart of :class:`EnsembleClassifier`.
 
-    def build_module(self, backbones, input_shapes, n_outputs):
-        specs = self.backbone_specs(len(backbones))
-        nets, members = [], []
-        for k, (net, spec, shape) in enumerate(zip(backbones, specs, input_shapes)):
-            nets.append(net)
-            nets += [spec.build(shape, n_outputs) for _ in range(self.n_estimators - 1)]
-            members += [k] * self.n_estimators
-        return Ensemble(nets, [input_shapes[m] for m in members], members,
-                        task=self._task, names=None)
-
-    def loss_weights(self):
-        return [0.0] + [1.0] * (self.n_modalities_ * self.n_estimators)
-
-
-class UnimodalClassifier(FusionClassifierMixin, FusionNet):
-    """A single modality's network: the unimodal baseline.
-
-    Takes the same multimodal input as the fusion estimators and uses only
-    ``modality``, so that a comparison changes only the class.
-
-    Parameters
-    ----------
-    modality : int or str, default=0
-        Index or name of the modality to use.
-    backbones : BackboneSpec or list of BackboneSpec, default=None
-    **kwargs
-        Shared parameters, see :class:`~skcentral.FusionNet`.
+    The same method and parameters (without ``pos_weight`` and
+    ``threshold``), trained with the mean squared error in the multi-task
+    loss; ``y`` may be 1-D or 2-D (multi-output) and ``score`` is R^2.
 
     Examples
     --------
-    >>> from skcentral import UnimodalClassifier, MLP
-    >>> from skcentral.datasets import load_multimodal_digits
-    >>> Xs, Xt, y, yt = load_multimodal_digits(random_state=0)
-    >>> clf = UnimodalClassifier(modality=1, backbones=MLP((64,)), max_epochs=5, random_state=0)
-    >>> clf.fit(Xs, y).score(Xt, yt) > 0.5
-    True
+    >>> import numpy as np
+    >>> from skcentral import EnsembleRegressor, MLP
+    >>> rng = np.random.default_rng(0)
+    >>> Xs = [rng.normal(size=(200, 5)), rng.normal(size=(200, 3))]
+    >>> y = Xs[0][:, 0] + Xs[1][:, 1]
+    >>> reg = EnsembleRegressor(backbones=MLP((16,), dropout=0.0), lr=0.01, max_epochs=20,
+    ...                  random_state=0).fit(Xs, y)
+    >>> reg.predict(Xs).shape
+    (200,)
     """
+
+
+class _UnimodalBase(FusionNet):
+    """What UnimodalClassifier and UnimodalRegressor share."""
+
+    _supports_missing = True
 
     def __init__(self, *, modality=0, backbones=None, **kwargs):
         super().__init__(backbones=backbones, **kwargs)
@@ -109,3 +117,49 @@ class UnimodalClassifier(FusionClassifierMixin, FusionNet):
 
     def loss_weights(self):
         return [1.0]
+
+
+class UnimodalClassifier(FusionClassifierMixin, _UnimodalBase):
+    """A single modality's network: the unimodal baseline.
+
+    Takes the same multimodal input as the fusion estimators and uses only
+    ``modality``, so that a comparison changes only the class.
+
+    Parameters
+    ----------
+    modality : int or str, default=0
+        Index or name of the modality to use.
+    backbones : BackboneSpec or list of BackboneSpec, default=None
+    **kwargs
+        Shared parameters, see :class:`~skcentral.FusionNet`.
+
+    Examples
+    --------
+    >>> from skcentral import UnimodalClassifier, MLP
+    >>> from skcentral.datasets import load_multimodal_digits
+    >>> Xs, Xt, y, yt = load_multimodal_digits(random_state=0)
+    >>> clf = UnimodalClassifier(modality=1, backbones=MLP((64,)), max_epochs=5, random_state=0)
+    >>> clf.fit(Xs, y).score(Xt, yt) > 0.5
+    True
+    """
+
+
+class UnimodalRegressor(FusionRegressorMixin, _UnimodalBase):
+    """Regression counterpart of :class:`UnimodalClassifier`.
+
+    The same method and parameters (without ``pos_weight`` and
+    ``threshold``), trained with the mean squared error in the multi-task
+    loss; ``y`` may be 1-D or 2-D (multi-output) and ``score`` is R^2.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skcentral import UnimodalRegressor, MLP
+    >>> rng = np.random.default_rng(0)
+    >>> Xs = [rng.normal(size=(200, 5)), rng.normal(size=(200, 3))]
+    >>> y = Xs[0][:, 0] + Xs[1][:, 1]
+    >>> reg = UnimodalRegressor(backbones=MLP((16,), dropout=0.0), lr=0.01, max_epochs=20,
+    ...                  random_state=0).fit(Xs, y)
+    >>> reg.predict(Xs).shape
+    (200,)
+    """

@@ -4,13 +4,50 @@ import numpy as np
 import torch
 
 from ._alphas import FusionWeights
-from ._base import FusionClassifierMixin, FusionNet
+from ._base import FusionClassifierMixin, FusionNet, FusionRegressorMixin
 from .fusion import GMU
 
-__all__ = ["GMUClassifier"]
+__all__ = ["GMUClassifier", "GMURegressor"]
 
 
-class GMUClassifier(FusionClassifierMixin, FusionNet):
+class _GMUBase(FusionNet):
+    """What GMUClassifier and GMURegressor share."""
+
+    _supports_missing = True
+
+    def __init__(self, *, backbones=None, hidden_size=None, dropout=0.0, beta=0.0, **kwargs):
+        super().__init__(backbones=backbones, beta=beta, **kwargs)
+        self.hidden_size = hidden_size
+        self.dropout = dropout
+
+    def build_module(self, backbones, input_shapes, n_outputs):
+        return GMU(backbones, input_shapes, n_outputs, hidden_size=self.hidden_size,
+                   dropout=self.dropout, names=self.modality_names_)
+
+    def gate_activations(self, X):
+        """Per-sample gates, ``(n_samples, n_modalities, hidden_size)``."""
+        return self._gates(self.get_dataset(X))
+
+    def _gates(self, dataset):
+        self.module_.eval()
+        out = []
+        with torch.no_grad():
+            for xs, _ in self.get_iterator(dataset, training=False):
+                xs = [x.to(self.device) for x in xs]
+                out.append(self.module_.gates(xs).cpu().numpy())
+        return np.concatenate(out)
+
+    def _after_fit(self, dataset):
+        self.gate_activations_ = self._gates(dataset).mean(axis=0)
+
+    @property
+    def gates_(self):
+        self.check_is_fitted()
+        mean = self.gate_activations_.mean(axis=1)[None, :]
+        return FusionWeights(mean, self.modality_names_, ["gate"])
+
+
+class GMUClassifier(FusionClassifierMixin, _GMUBase):
     """Gated Multimodal Unit on the modalities' last hidden layers.
 
     ``h_k = tanh(W_k x_k)``, a per-dimension gate ``z``, and
@@ -52,33 +89,23 @@ class GMUClassifier(FusionClassifierMixin, FusionNet):
     (True, 100.0)
     """
 
-    def __init__(self, *, backbones=None, hidden_size=None, dropout=0.0, beta=0.0, **kwargs):
-        super().__init__(backbones=backbones, beta=beta, **kwargs)
-        self.hidden_size = hidden_size
-        self.dropout = dropout
 
-    def build_module(self, backbones, input_shapes, n_outputs):
-        return GMU(backbones, input_shapes, n_outputs, hidden_size=self.hidden_size,
-                   dropout=self.dropout, names=self.modality_names_)
+class GMURegressor(FusionRegressorMixin, _GMUBase):
+    """Regression counterpart of :class:`GMUClassifier`.
 
-    def gate_activations(self, X):
-        """Per-sample gates, ``(n_samples, n_modalities, hidden_size)``."""
-        return self._gates(self.get_dataset(X))
+    The same method and parameters (without ``pos_weight`` and
+    ``threshold``), trained with the mean squared error in the multi-task
+    loss; ``y`` may be 1-D or 2-D (multi-output) and ``score`` is R^2.
 
-    def _gates(self, dataset):
-        self.module_.eval()
-        out = []
-        with torch.no_grad():
-            for xs, _ in self.get_iterator(dataset, training=False):
-                xs = [x.to(self.device) for x in xs]
-                out.append(self.module_.gates(xs).cpu().numpy())
-        return np.concatenate(out)
-
-    def _after_fit(self, dataset):
-        self.gate_activations_ = self._gates(dataset).mean(axis=0)
-
-    @property
-    def gates_(self):
-        self.check_is_fitted()
-        mean = self.gate_activations_.mean(axis=1)[None, :]
-        return FusionWeights(mean, self.modality_names_, ["gate"])
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skcentral import GMURegressor, MLP
+    >>> rng = np.random.default_rng(0)
+    >>> Xs = [rng.normal(size=(200, 5)), rng.normal(size=(200, 3))]
+    >>> y = Xs[0][:, 0] + Xs[1][:, 1]
+    >>> reg = GMURegressor(backbones=MLP((16,), dropout=0.0), lr=0.01, max_epochs=20,
+    ...                  random_state=0).fit(Xs, y)
+    >>> reg.predict(Xs).shape
+    (200,)
+    """

@@ -1,15 +1,48 @@
 """LayerFusionClassifier: fusion at one depth by sum, subtract or product."""
 
-from ._base import FusionClassifierMixin, FusionNet
+from ._base import FusionClassifierMixin, FusionNet, FusionRegressorMixin
 from .backbones import feature_shapes
 from .fusion import LayerFusion
 from .fusion._align import fused_shape
 from .fusion.layer import FUSION_OPS
 
-__all__ = ["LayerFusionClassifier"]
+__all__ = ["LayerFusionClassifier", "LayerFusionRegressor"]
 
 
-class LayerFusionClassifier(FusionClassifierMixin, FusionNet):
+class _LayerFusionBase(FusionNet):
+    """What LayerFusionClassifier and LayerFusionRegressor share."""
+
+
+    def __init__(self, *, backbones=None, fusion_layer=0, op="sum", ensemble=False,
+                 trunk=None, fused_shapes="pad", beta=1.0, **kwargs):
+        super().__init__(backbones=backbones, beta=beta, **kwargs)
+        self.fusion_layer = fusion_layer
+        self.op = op
+        self.ensemble = ensemble
+        self.trunk = trunk
+        self.fused_shapes = fused_shapes
+
+    def _check_params(self):
+        super()._check_params()
+        if self.op not in FUSION_OPS:
+            raise ValueError(f"op must be one of {FUSION_OPS}; got {self.op!r}.")
+
+    def build_module(self, backbones, input_shapes, n_outputs):
+        spec = self.trunk if self.trunk is not None else \
+            self.backbone_specs(len(backbones))[0]
+        stem_shapes = [feature_shapes(b, s)[0] for b, s in zip(backbones, input_shapes)]
+        trunk = spec.build_central(fused_shape(stem_shapes), n_outputs)
+        return LayerFusion(backbones, trunk, input_shapes, self.fusion_layer, op=self.op,
+                           ensemble=self.ensemble, fused_shapes=self.fused_shapes,
+                           task=self.task_, names=self.modality_names_)
+
+    def loss_weights(self):
+        if not self.ensemble:
+            return [1.0]
+        return [0.0, 1.0, *self.check_beta()]
+
+
+class LayerFusionClassifier(FusionClassifierMixin, _LayerFusionBase):
     """Fuse the modality networks at one layer, element-wise (the paper's Fig. 2a).
 
     The modality networks run up to fusion point ``fusion_layer``; their
@@ -50,30 +83,23 @@ class LayerFusionClassifier(FusionClassifierMixin, FusionNet):
     True
     """
 
-    def __init__(self, *, backbones=None, fusion_layer=0, op="sum", ensemble=False,
-                 trunk=None, fused_shapes="pad", beta=1.0, **kwargs):
-        super().__init__(backbones=backbones, beta=beta, **kwargs)
-        self.fusion_layer = fusion_layer
-        self.op = op
-        self.ensemble = ensemble
-        self.trunk = trunk
-        self.fused_shapes = fused_shapes
 
-    def _check_params(self):
-        super()._check_params()
-        if self.op not in FUSION_OPS:
-            raise ValueError(f"op must be one of {FUSION_OPS}; got {self.op!r}.")
+class LayerFusionRegressor(FusionRegressorMixin, _LayerFusionBase):
+    """Regression counterpart of :class:`LayerFusionClassifier`.
 
-    def build_module(self, backbones, input_shapes, n_outputs):
-        spec = self.trunk if self.trunk is not None else \
-            self.backbone_specs(len(backbones))[0]
-        stem_shapes = [feature_shapes(b, s)[0] for b, s in zip(backbones, input_shapes)]
-        trunk = spec.build_central(fused_shape(stem_shapes), n_outputs)
-        return LayerFusion(backbones, trunk, input_shapes, self.fusion_layer, op=self.op,
-                           ensemble=self.ensemble, fused_shapes=self.fused_shapes,
-                           task=self._task, names=self.modality_names_)
+    The same method and parameters (without ``pos_weight`` and
+    ``threshold``), trained with the mean squared error in the multi-task
+    loss; ``y`` may be 1-D or 2-D (multi-output) and ``score`` is R^2.
 
-    def loss_weights(self):
-        if not self.ensemble:
-            return [1.0]
-        return [0.0, 1.0, *self.check_beta()]
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skcentral import LayerFusionRegressor, MLP
+    >>> rng = np.random.default_rng(0)
+    >>> Xs = [rng.normal(size=(200, 5)), rng.normal(size=(200, 3))]
+    >>> y = Xs[0][:, 0] + Xs[1][:, 1]
+    >>> reg = LayerFusionRegressor(backbones=MLP((16,), dropout=0.0), lr=0.01, max_epochs=20,
+    ...                  random_state=0).fit(Xs, y)
+    >>> reg.predict(Xs).shape
+    (200,)
+    """

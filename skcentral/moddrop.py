@@ -1,12 +1,32 @@
 """ModDropClassifier: modality dropout (Neverova et al., 2016)."""
 
-from ._base import FusionClassifierMixin, FusionNet
+from ._base import FusionClassifierMixin, FusionNet, FusionRegressorMixin
 from .fusion import ModDrop
 
-__all__ = ["ModDropClassifier"]
+__all__ = ["ModDropClassifier", "ModDropRegressor"]
 
 
-class ModDropClassifier(FusionClassifierMixin, FusionNet):
+class _ModDropBase(FusionNet):
+    """What ModDropClassifier and ModDropRegressor share."""
+
+    _supports_missing = True
+
+    def __init__(self, *, backbones=None, p_drop=0.2, hidden_size=None, beta=0.0, **kwargs):
+        super().__init__(backbones=backbones, beta=beta, **kwargs)
+        self.p_drop = p_drop
+        self.hidden_size = hidden_size
+
+    def _check_params(self):
+        super()._check_params()
+        if not 0 <= self.p_drop < 1:
+            raise ValueError(f"p_drop must be in [0, 1); got {self.p_drop!r}.")
+
+    def build_module(self, backbones, input_shapes, n_outputs):
+        return ModDrop(backbones, input_shapes, n_outputs, p_drop=self.p_drop,
+                       hidden_size=self.hidden_size, names=self.modality_names_)
+
+
+class ModDropClassifier(FusionClassifierMixin, _ModDropBase):
     """Fusion of the modalities' last hidden layers with modality dropout.
 
     During training each modality's representation is dropped (zeroed)
@@ -38,16 +58,23 @@ class ModDropClassifier(FusionClassifierMixin, FusionNet):
     True
     """
 
-    def __init__(self, *, backbones=None, p_drop=0.2, hidden_size=None, beta=0.0, **kwargs):
-        super().__init__(backbones=backbones, beta=beta, **kwargs)
-        self.p_drop = p_drop
-        self.hidden_size = hidden_size
 
-    def _check_params(self):
-        super()._check_params()
-        if not 0 <= self.p_drop < 1:
-            raise ValueError(f"p_drop must be in [0, 1); got {self.p_drop!r}.")
+class ModDropRegressor(FusionRegressorMixin, _ModDropBase):
+    """Regression counterpart of :class:`ModDropClassifier`.
 
-    def build_module(self, backbones, input_shapes, n_outputs):
-        return ModDrop(backbones, input_shapes, n_outputs, p_drop=self.p_drop,
-                       hidden_size=self.hidden_size, names=self.modality_names_)
+    The same method and parameters (without ``pos_weight`` and
+    ``threshold``), trained with the mean squared error in the multi-task
+    loss; ``y`` may be 1-D or 2-D (multi-output) and ``score`` is R^2.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skcentral import ModDropRegressor, MLP
+    >>> rng = np.random.default_rng(0)
+    >>> Xs = [rng.normal(size=(200, 5)), rng.normal(size=(200, 3))]
+    >>> y = Xs[0][:, 0] + Xs[1][:, 1]
+    >>> reg = ModDropRegressor(backbones=MLP((16,), dropout=0.0), lr=0.01, max_epochs=20,
+    ...                  random_state=0).fit(Xs, y)
+    >>> reg.predict(Xs).shape
+    (200,)
+    """

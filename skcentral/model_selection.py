@@ -11,7 +11,7 @@ from scipy import stats
 from sklearn.base import clone
 from sklearn.metrics import check_scoring
 
-__all__ = ["SeedScores", "evaluate_seeds", "error_count", "student_ci"]
+__all__ = ["SeedScores", "evaluate_seeds", "evaluate_many", "error_count", "student_ci"]
 
 
 def error_count(estimator, X, y):
@@ -93,7 +93,7 @@ class SeedScores:
 
 
 def _fit_and_score(estimator, seed, X_train, y_train, X_test, y_test, scorer,
-                   torch_threads, keep):
+                   torch_threads, keep, tag=None):
     previous = torch.get_num_threads()
     if torch_threads:
         torch.set_num_threads(torch_threads)
@@ -105,7 +105,7 @@ def _fit_and_score(estimator, seed, X_train, y_train, X_test, y_test, scorer,
         score = scorer(est, X_test, y_test)
     finally:
         torch.set_num_threads(previous)
-    return float(score), elapsed, (est if keep else None)
+    return float(score), elapsed, (est if keep else None), tag
 
 
 def evaluate_seeds(estimator, X_train, y_train, X_test, y_test, *, seeds=8,
@@ -156,6 +156,33 @@ def evaluate_seeds(estimator, X_train, y_train, X_test, y_test, *, seeds=8,
     >>> res.scores.shape, res.ci[0] <= res.mean <= res.ci[1]
     ((3,), True)
     """
+    return evaluate_many({"estimator": estimator}, X_train, y_train, X_test, y_test,
+                         seeds=seeds, scoring=scoring, confidence=confidence, n_jobs=n_jobs,
+                         torch_threads=torch_threads, return_estimators=return_estimators,
+                         verbose=verbose)["estimator"]
+
+
+def evaluate_many(estimators, X_train, y_train, X_test, y_test, *, seeds=8, scoring=None,
+                  confidence=0.99, n_jobs=None, torch_threads=1, return_estimators=False,
+                  verbose=0, on_result=None):
+    """:func:`evaluate_seeds` for several estimators, all runs in one parallel pool.
+
+    One pool over every (estimator, seed) pair keeps all workers busy until
+    the end, where a pool per estimator would wait for its slowest seed.
+
+    Parameters
+    ----------
+    estimators : dict of str to estimator
+    on_result : callable, default=None
+        Called as ``on_result(name, seed, score, fit_time)`` as each run
+        finishes (in completion order), e.g. to append it to a results file.
+    Other parameters
+        As for :func:`evaluate_seeds`.
+
+    Returns
+    -------
+    dict of str to SeedScores
+    """
     if isinstance(seeds, numbers.Integral):
         if seeds < 1:
             raise ValueError(f"seeds must be a positive int or a list of ints; got {seeds}.")
@@ -164,16 +191,26 @@ def evaluate_seeds(estimator, X_train, y_train, X_test, y_test, *, seeds=8,
     if scoring == "errors":
         scorer, name = error_count, "errors"
     else:
-        scorer = check_scoring(estimator, scoring=scoring)
+        scorer = check_scoring(next(iter(estimators.values())), scoring=scoring)
         name = scoring if isinstance(scoring, str) else \
             getattr(scoring, "__name__", "score") if scoring is not None else "score"
-    out = Parallel(n_jobs=n_jobs, verbose=verbose)(
-        delayed(_fit_and_score)(estimator, seed, X_train, y_train, X_test, y_test,
-                                scorer, torch_threads, return_estimators)
-        for seed in seeds)
-    scores = np.array([o[0] for o in out])
-    mean, half = student_ci(scores, confidence)
-    return SeedScores(seeds=seeds, scores=scores, mean=mean, half_width=half,
-                      confidence=confidence, scoring=name,
-                      fit_times=np.array([o[1] for o in out]),
-                      estimators=[o[2] for o in out] if return_estimators else None)
+    jobs = [(key, seed) for key in estimators for seed in seeds]
+    results = {}
+    outputs = Parallel(n_jobs=n_jobs, verbose=verbose, return_as="generator_unordered")(
+        delayed(_fit_and_score)(estimators[key], seed, X_train, y_train, X_test, y_test,
+                                scorer, torch_threads, return_estimators, (key, seed))
+        for key, seed in jobs)
+    for score, elapsed, est, (key, seed) in outputs:
+        results[key, seed] = (score, elapsed, est)
+        if on_result is not None:
+            on_result(key, seed, score, elapsed)
+    summary = {}
+    for key in estimators:
+        out = [results[key, seed] for seed in seeds]
+        scores = np.array([o[0] for o in out])
+        mean, half = student_ci(scores, confidence)
+        summary[key] = SeedScores(
+            seeds=seeds, scores=scores, mean=mean, half_width=half, confidence=confidence,
+            scoring=name, fit_times=np.array([o[1] for o in out]),
+            estimators=[o[2] for o in out] if return_estimators else None)
+    return summary

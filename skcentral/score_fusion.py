@@ -1,13 +1,31 @@
 """Score-level fusion baselines: weighted mean and concatenation."""
 
 from ._alphas import FusionWeights
-from ._base import FusionClassifierMixin, FusionNet
+from ._base import FusionClassifierMixin, FusionNet, FusionRegressorMixin
 from .fusion import ConcatScores, WeightedMean
 
-__all__ = ["WeightedMeanClassifier", "ConcatClassifier"]
+__all__ = ["WeightedMeanClassifier", "WeightedMeanRegressor", "ConcatClassifier", "ConcatRegressor"]
 
 
-class WeightedMeanClassifier(FusionClassifierMixin, FusionNet):
+class _WeightedMeanBase(FusionNet):
+    """What WeightedMeanClassifier and WeightedMeanRegressor share."""
+
+    _supports_missing = True
+
+    def __init__(self, *, backbones=None, beta=0.0, **kwargs):
+        super().__init__(backbones=backbones, beta=beta, **kwargs)
+
+    def build_module(self, backbones, input_shapes, n_outputs):
+        return WeightedMean(backbones, input_shapes, names=self.modality_names_)
+
+    @property
+    def weights_(self):
+        self.check_is_fitted()
+        w = self.module_.weights.detach().cpu().numpy()[None, :]
+        return FusionWeights(w, self.modality_names_, ["prediction"])
+
+
+class WeightedMeanClassifier(FusionClassifierMixin, _WeightedMeanBase):
     """Learnt weighted average of the unimodal scores (the paper's "Weighted mean").
 
     Each modality has its own network; the prediction is
@@ -39,20 +57,45 @@ class WeightedMeanClassifier(FusionClassifierMixin, FusionNet):
     True
     """
 
-    def __init__(self, *, backbones=None, beta=0.0, **kwargs):
+
+class WeightedMeanRegressor(FusionRegressorMixin, _WeightedMeanBase):
+    """Regression counterpart of :class:`WeightedMeanClassifier`.
+
+    The same method and parameters (without ``pos_weight`` and
+    ``threshold``), trained with the mean squared error in the multi-task
+    loss; ``y`` may be 1-D or 2-D (multi-output) and ``score`` is R^2.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skcentral import WeightedMeanRegressor, MLP
+    >>> rng = np.random.default_rng(0)
+    >>> Xs = [rng.normal(size=(200, 5)), rng.normal(size=(200, 3))]
+    >>> y = Xs[0][:, 0] + Xs[1][:, 1]
+    >>> reg = WeightedMeanRegressor(backbones=MLP((16,), dropout=0.0), lr=0.01, max_epochs=20,
+    ...                  random_state=0).fit(Xs, y)
+    >>> reg.predict(Xs).shape
+    (200,)
+    """
+
+
+class _ConcatBase(FusionNet):
+    """What ConcatClassifier and ConcatRegressor share."""
+
+
+    def __init__(self, *, backbones=None, multi_task=False, beta=1.0, **kwargs):
         super().__init__(backbones=backbones, beta=beta, **kwargs)
+        self.multi_task = multi_task
 
     def build_module(self, backbones, input_shapes, n_outputs):
-        return WeightedMean(backbones, input_shapes, names=self.modality_names_)
+        return ConcatScores(backbones, input_shapes, n_outputs, names=self.modality_names_)
 
-    @property
-    def weights_(self):
-        self.check_is_fitted()
-        w = self.module_.weights.detach().cpu().numpy()[None, :]
-        return FusionWeights(w, self.modality_names_, ["prediction"])
+    def loss_weights(self):
+        betas = self.check_beta()
+        return [1.0, *(betas if self.multi_task else [0.0] * len(betas))]
 
 
-class ConcatClassifier(FusionClassifierMixin, FusionNet):
+class ConcatClassifier(FusionClassifierMixin, _ConcatBase):
     """Unimodal scores concatenated, then a single-layer perceptron ("Concat").
 
     Parameters
@@ -77,13 +120,23 @@ class ConcatClassifier(FusionClassifierMixin, FusionNet):
     True
     """
 
-    def __init__(self, *, backbones=None, multi_task=False, beta=1.0, **kwargs):
-        super().__init__(backbones=backbones, beta=beta, **kwargs)
-        self.multi_task = multi_task
 
-    def build_module(self, backbones, input_shapes, n_outputs):
-        return ConcatScores(backbones, input_shapes, n_outputs, names=self.modality_names_)
+class ConcatRegressor(FusionRegressorMixin, _ConcatBase):
+    """Regression counterpart of :class:`ConcatClassifier`.
 
-    def loss_weights(self):
-        betas = self.check_beta()
-        return [1.0, *(betas if self.multi_task else [0.0] * len(betas))]
+    The same method and parameters (without ``pos_weight`` and
+    ``threshold``), trained with the mean squared error in the multi-task
+    loss; ``y`` may be 1-D or 2-D (multi-output) and ``score`` is R^2.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skcentral import ConcatRegressor, MLP
+    >>> rng = np.random.default_rng(0)
+    >>> Xs = [rng.normal(size=(200, 5)), rng.normal(size=(200, 3))]
+    >>> y = Xs[0][:, 0] + Xs[1][:, 1]
+    >>> reg = ConcatRegressor(backbones=MLP((16,), dropout=0.0), lr=0.01, max_epochs=20,
+    ...                  random_state=0).fit(Xs, y)
+    >>> reg.predict(Xs).shape
+    (200,)
+    """

@@ -7,7 +7,7 @@ from torch import nn
 
 from ..backbones import feature_shapes
 
-__all__ = ["MultiBackbone", "average_predictions", "TASKS"]
+__all__ = ["MultiBackbone", "average_predictions", "renormalise", "TASKS"]
 
 TASKS = ("multiclass", "multilabel", "regression")
 
@@ -70,19 +70,58 @@ class MultiBackbone(nn.Module):
         return [b.head(h) for b, h in zip(self.backbones, hs)]
 
 
-def average_predictions(preds, task="multiclass"):
+def renormalise(weights, missing):
+    """Per-sample weights with absent modalities left out.
+
+    The rule for predicting with missing modalities: an absent modality's
+    weight becomes 0 and the present ones are scaled so that the total
+    absolute weight is unchanged,
+    ``w'_k = w_k * sum_j |w_j| / sum_{j present} |w_j|``.
+
+    Parameters
+    ----------
+    weights : Tensor of shape (n_modalities,)
+    missing : bool Tensor of shape (batch, n_modalities)
+
+    Returns
+    -------
+    Tensor of shape (batch, n_modalities)
+    """
+    present = (~missing).to(weights.dtype)
+    total = weights.abs().sum()
+    kept = (weights.abs() * present).sum(dim=1, keepdim=True).clamp_min(1e-12)
+    return weights * present * (total / kept)
+
+
+def weighted_sum(weights, hs):
+    """``sum_k w_k h_k`` with ``w`` of shape (n,) or per sample (batch, n)."""
+    if weights.dim() == 1:
+        return sum(w * h for w, h in zip(weights, hs))
+    return sum(weights[:, k].view((-1,) + (1,) * (h.dim() - 1)) * h
+               for k, h in enumerate(hs))
+
+
+def average_predictions(preds, task="multiclass", missing=None):
     """Average predictions in probability space, returned as logits.
 
     ``multiclass``: log of the mean softmax (its softmax is the mean);
     ``multilabel``: logit of the mean sigmoid; ``regression``: the mean.
+    With ``missing`` (bool, ``(batch, len(preds))``) the mean is over the
+    present predictions of each sample.
     """
     stacked = torch.stack(preds)
+    if task not in TASKS:
+        raise ValueError(f"task must be one of {TASKS}; got {task!r}.")
+    if missing is None:
+        w = torch.full(stacked.shape[:2], 1.0 / len(preds), device=stacked.device)
+    else:
+        present = (~missing).T.to(stacked.dtype)
+        w = present / present.sum(0, keepdim=True).clamp_min(1)
+    w = w.unsqueeze(-1)
     if task == "multiclass":
-        return torch.logsumexp(F.log_softmax(stacked, dim=-1), dim=0) - \
-            torch.log(torch.tensor(float(len(preds)), device=stacked.device))
+        p = (F.softmax(stacked, dim=-1) * w).sum(0)
+        return torch.log(p.clamp_min(1e-30))
     if task == "multilabel":
-        p = torch.sigmoid(stacked).mean(0).clamp(1e-7, 1 - 1e-7)
+        p = (torch.sigmoid(stacked) * w).sum(0).clamp(1e-7, 1 - 1e-7)
         return torch.log(p) - torch.log1p(-p)
-    if task == "regression":
-        return stacked.mean(0)
-    raise ValueError(f"task must be one of {TASKS}; got {task!r}.")
+    return (stacked * w).sum(0)

@@ -7,7 +7,7 @@ from torch import nn
 
 from ..backbones import feature_shapes
 from ._align import Align, fused_shape
-from ._common import MultiBackbone
+from ._common import MultiBackbone, renormalise, weighted_sum
 
 __all__ = ["CentralNet", "ALPHA_FORMS"]
 
@@ -94,22 +94,26 @@ class CentralNet(MultiBackbone):
     def n_points(self):
         return self.alpha_modalities.shape[0]
 
-    def _fuse(self, i, h_central, hs):
-        s = sum(a * self.aligners[i][k](h) for k, (a, h) in
-                enumerate(zip(self.alpha_modalities[i], hs)))
+    def _fuse(self, i, h_central, hs, missing=None):
+        alphas = self.alpha_modalities[i]
+        if missing is not None:
+            alphas = renormalise(alphas, missing)
+        s = weighted_sum(alphas, [align(h) for align, h in zip(self.aligners[i], hs)])
         if self.alpha_form == "eq3":
             s = self.alpha_fused[i] * s
         if h_central is not None:
             s = s + self.alpha_central[i - 1] * h_central
         return s
 
-    def forward(self, xs):
+    def forward(self, xs, missing=None):
+        """``missing`` (bool, ``(batch, n_modalities)``) leaves absent
+        modalities out of every weighted sum (see :func:`renormalise`)."""
         hs = [b.stem(x) for b, x in zip(self.backbones, xs)]
         h_central = None
         for i, layer in enumerate(self.central.layers):
-            h_central = layer(self._fuse(i, h_central, hs))
+            h_central = layer(self._fuse(i, h_central, hs, missing))
             hs = [b.layers[i](h) for b, h in zip(self.backbones, hs)]
-        return (self._fuse(self.n_points - 1, h_central, hs), *hs)
+        return (self._fuse(self.n_points - 1, h_central, hs, missing), *hs)
 
     @torch.no_grad()
     def effective_alphas(self):

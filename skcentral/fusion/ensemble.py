@@ -23,9 +23,12 @@ class Ensemble(MultiBackbone):
         self.members = list(members)
         self.task = task
 
-    def forward(self, xs):
+    def forward(self, xs, missing=None):
+        """``missing`` averages, per sample, the members whose modality is present."""
         preds = [b(xs[m]) for b, m in zip(self.backbones, self.members)]
-        return (average_predictions(preds, self.task), *preds)
+        if missing is not None:
+            missing = missing[:, self.members]
+        return (average_predictions(preds, self.task, missing), *preds)
 
 
 class SingleModality(nn.Module):
@@ -36,5 +39,10 @@ class SingleModality(nn.Module):
         self.backbone = backbone
         self.modality = int(modality)
 
-    def forward(self, xs):
+    def forward(self, xs, missing=None):
+        if missing is not None and bool(missing[:, self.modality].any()):
+            raise ValueError(
+                f"The single-modality model needs modality {self.modality}, which is "
+                "missing for some samples."
+            )
         return (self.backbone(xs[self.modality]),)

@@ -36,19 +36,24 @@ class GMU(MultiBackbone):
         self.gate = nn.Linear(sum(dims), hidden * len(dims))
         self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(hidden, n_outputs))
 
-    def _gate(self, flat):
+    def _gate(self, flat, missing=None):
         z = self.gate(torch.cat(flat, dim=1))
-        return torch.softmax(z.view(z.shape[0], self.n_modalities, -1), dim=1)
+        z = z.view(z.shape[0], self.n_modalities, -1)
+        if missing is not None:
+            # an absent modality gets gate 0; the softmax shares 1 among the others
+            z = z.masked_fill(missing.unsqueeze(-1), float("-inf"))
+        return torch.softmax(z, dim=1)
 
-    def forward(self, xs):
+    def forward(self, xs, missing=None):
+        """``missing`` closes the gates of absent modalities."""
         hs = self.features(xs)
         preds = self.heads(hs)
         flat = [h.flatten(1) for h in hs]
-        z = self._gate(flat)
+        z = self._gate(flat, missing)
         h = sum(z[:, k] * torch.tanh(p(f)) for k, (p, f) in
                 enumerate(zip(self.projections, flat)))
         return (self.head(h), *preds)
 
-    def gates(self, xs):
+    def gates(self, xs, missing=None):
         """Gate activations for a batch, ``(n, n_modalities, hidden_size)``."""
-        return self._gate([h.flatten(1) for h in self.features(xs)])
+        return self._gate([h.flatten(1) for h in self.features(xs)], missing)

@@ -40,11 +40,15 @@ class ModDrop(MultiBackbone):
         keep = torch.rand(n, n_modalities, device=device) >= self.p_drop
         return keep.float() / (1.0 - self.p_drop)
 
-    def forward(self, xs):
+    def forward(self, xs, missing=None):
+        """``missing`` zeroes absent modalities, as dropped ones are in training."""
         hs = self.features(xs)
         preds = self.heads(hs)
         flat = [h.flatten(1) for h in hs]
         if self.training and self.p_drop > 0:
             mask = self.drop_mask(flat[0].shape[0], len(flat), flat[0].device)
             flat = [f * mask[:, k:k + 1] for k, f in enumerate(flat)]
+        if missing is not None:
+            keep = (~missing).to(flat[0].dtype)
+            flat = [f * keep[:, k:k + 1] for k, f in enumerate(flat)]
         return (self.fusion(torch.cat(flat, dim=1)), *preds)

@@ -3,7 +3,7 @@
 import torch
 from torch import nn
 
-from ._common import MultiBackbone
+from ._common import MultiBackbone, renormalise, weighted_sum
 
 __all__ = ["WeightedMean", "ConcatScores"]
 
@@ -20,9 +20,11 @@ class WeightedMean(MultiBackbone):
         n = len(backbones)
         self.weights = nn.Parameter(torch.full((n,), 1.0 / n))
 
-    def forward(self, xs):
+    def forward(self, xs, missing=None):
+        """``missing`` leaves absent modalities out (see :func:`renormalise`)."""
         preds = [b(x) for b, x in zip(self.backbones, xs)]
-        return (sum(w * p for w, p in zip(self.weights, preds)), *preds)
+        w = self.weights if missing is None else renormalise(self.weights, missing)
+        return (weighted_sum(w, preds), *preds)
 
 
 class ConcatScores(MultiBackbone):

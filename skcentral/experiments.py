@@ -1,0 +1,72 @@
+"""The methods of the paper's comparison, by name, ready to run.
+
+Each entry builds an estimator from the shared settings (backbone spec,
+epochs, learning rate, batch size), so that a comparison changes only the
+method. Methods that fuse at one layer are listed once per depth.
+"""
+
+from sklearn.base import clone
+
+from .centralnet import CentralNetClassifier
+from .ensemble import EnsembleClassifier, UnimodalClassifier
+from .gmu import GMUClassifier
+from .layer_fusion import LayerFusionClassifier
+from .moddrop import ModDropClassifier
+from .score_fusion import ConcatClassifier, WeightedMeanClassifier
+
+__all__ = ["METHODS", "make_method", "method_configs"]
+
+# name: (label in the paper's tables, class, fixed parameters, fuses at a depth)
+METHODS = {
+    "unimodal": ("Baseline on one modality", UnimodalClassifier, {"modality": 0}, False),
+    "ensemble": ("Ensemble 2 classifiers", EnsembleClassifier, {}, False),
+    "fusion_sum": ("Fusion Sum", LayerFusionClassifier, {"op": "sum"}, True),
+    "fusion_subtract": ("Fusion Subtract", LayerFusionClassifier, {"op": "subtract"}, True),
+    "fusion_product": ("Fusion Prod", LayerFusionClassifier, {"op": "product"}, True),
+    "fusion_ensemble_sum": ("Fusion+Ensemble Sum", LayerFusionClassifier,
+                            {"op": "sum", "ensemble": True}, True),
+    "fusion_ensemble_subtract": ("Fusion+Ensemble Subtract", LayerFusionClassifier,
+                                 {"op": "subtract", "ensemble": True}, True),
+    "fusion_ensemble_product": ("Fusion+Ensemble Prod", LayerFusionClassifier,
+                                {"op": "product", "ensemble": True}, True),
+    "weighted_mean": ("Weighted mean", WeightedMeanClassifier, {}, False),
+    "concat": ("Concat", ConcatClassifier, {}, False),
+    "concat_mt": ("Concat + Multi-Task", ConcatClassifier, {"multi_task": True}, False),
+    "moddrop": ("Moddrop", ModDropClassifier, {"p_drop": 0.2}, False),
+    "gmu": ("Gated Multimodal Unit", GMUClassifier, {}, False),
+    "centralnet": ("CentralNet", CentralNetClassifier, {}, False),
+}
+
+
+def make_method(name, backbone, fusion_layer=None, **params):
+    """An estimator for method ``name`` with ``backbone`` for every modality.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`METHODS`.
+    backbone : BackboneSpec
+    fusion_layer : int, default=None
+        Depth, for the layer-fusion methods.
+    **params
+        Shared estimator parameters (``max_epochs``, ``lr``, ...).
+    """
+    if name not in METHODS:
+        raise ValueError(f"Unknown method {name!r}; choose from {sorted(METHODS)}.")
+    _, cls, fixed, at_depth = METHODS[name]
+    kwargs = dict(fixed, **params)
+    if at_depth:
+        kwargs["fusion_layer"] = 0 if fusion_layer is None else fusion_layer
+    return cls(backbones=clone(backbone), **kwargs)
+
+
+def method_configs(names, backbone, depths, **params):
+    """``{config name: estimator}``, one config per depth for layer fusion."""
+    configs = {}
+    for name in names:
+        if METHODS[name][3]:
+            for d in depths:
+                configs[f"{name}@{d}"] = make_method(name, backbone, d, **params)
+        else:
+            configs[name] = make_method(name, backbone, **params)
+    return configs
