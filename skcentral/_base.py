@@ -27,6 +27,11 @@ __all__ = ["FusionNet", "FusionClassifierMixin", "FusionRegressorMixin"]
 
 _MISSING = object()
 _PRECISIONS = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
+_NONLINEARITIES = {
+    "multiclass": lambda y: torch.softmax(y, dim=-1),
+    "multilabel": torch.sigmoid,
+    "regression": lambda y: y,
+}
 
 
 def default_backbone(sample_shape):
@@ -389,6 +394,11 @@ class FusionNet(NeuralNet):
         Subclasses whose module returns other outputs override this.
         """
         return [1.0, *self.check_beta()]
+
+    def _get_predict_nonlinearity(self):
+        if self.predict_nonlinearity != "auto":
+            return super()._get_predict_nonlinearity()
+        return _NONLINEARITIES[self.task_]
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         y_true = to_tensor(y_true, device=self.device)

@@ -335,6 +335,32 @@ class ModuleBackbone(BackboneSpec):
         self.module = module
         self.central = central
 
+    @classmethod
+    def from_estimator(cls, estimator, central=None):
+        """Wrap the network of a fitted single-modality estimator.
+
+        Parameters
+        ----------
+        estimator : fitted UnimodalClassifier or UnimodalRegressor
+        central : BackboneSpec, default=None
+            Defaults to the spec the estimator's network was built from, so
+            a CentralNet central network can mirror it.
+
+        Returns
+        -------
+        ModuleBackbone
+        """
+        net = getattr(getattr(estimator, "module_", None), "backbone", None)
+        if net is None:
+            raise TypeError(
+                "ModuleBackbone.from_estimator needs a fitted UnimodalClassifier or "
+                f"UnimodalRegressor; got {type(estimator).__name__}."
+            )
+        if central is None:
+            central = estimator.backbone_specs(estimator.n_modalities_)[
+                estimator.modality_index()]
+        return cls(net, central=central)
+
     def build(self, input_shape, n_outputs):
         m = self.module
         missing = [a for a in ("stem", "blocks", "head") if not hasattr(m, a)]

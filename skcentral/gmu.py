@@ -33,8 +33,9 @@ class _GMUBase(FusionNet):
         out = []
         with torch.no_grad():
             for xs, _ in self.get_iterator(dataset, training=False):
+                missing = None if xs.missing is None else xs.missing.to(self.device)
                 xs = [x.to(self.device) for x in xs]
-                out.append(self.module_.gates(xs).cpu().numpy())
+                out.append(self.module_.gates(xs, missing).cpu().numpy())
         return np.concatenate(out)
 
     def _after_fit(self, dataset):

@@ -11,7 +11,8 @@ from scipy import stats
 from sklearn.base import clone
 from sklearn.metrics import check_scoring
 
-__all__ = ["SeedScores", "evaluate_seeds", "evaluate_many", "error_count", "student_ci"]
+__all__ = ["SeedScores", "evaluate_seeds", "evaluate_many", "error_count", "robustness_curve",
+           "student_ci"]
 
 
 def error_count(estimator, X, y):
@@ -214,3 +215,68 @@ def evaluate_many(estimators, X_train, y_train, X_test, y_test, *, seeds=8, scor
             scoring=name, fit_times=np.array([o[1] for o in out]),
             estimators=[o[2] for o in out] if return_estimators else None)
     return summary
+
+
+def robustness_curve(estimator, X, y, *, modality, levels=(0.0, 0.25, 0.5, 0.75, 1.0),
+                     kind="noise", scoring=None, random_state=0):
+    """Score of a fitted estimator as one modality is degraded.
+
+    The curve MultiBench reports: for each level, ``modality`` of the test
+    data is corrupted and the estimator scored.
+
+    Parameters
+    ----------
+    estimator : fitted fusion estimator
+    X, y : test data
+    modality : int or str
+        The modality degraded.
+    levels : sequence of float, default=(0, 0.25, 0.5, 0.75, 1)
+        ``kind="noise"``: standard deviation of added Gaussian noise, in
+        units of the modality's standard deviation. ``kind="drop"``:
+        probability that a sample's modality is missing (needs an
+        estimator that predicts with missing modalities).
+    kind : {"noise", "drop"}, default="noise"
+    scoring : str, callable or None, default=None
+        As in :func:`evaluate_seeds` (``"errors"`` included).
+    random_state : int, default=0
+        Seeds the corruption.
+
+    Returns
+    -------
+    levels : ndarray
+    scores : ndarray
+
+    Examples
+    --------
+    >>> from skcentral import ModDropClassifier, MLP
+    >>> from skcentral.datasets import load_multimodal_digits
+    >>> from skcentral.model_selection import robustness_curve
+    >>> Xs, Xt, y, yt = load_multimodal_digits(random_state=0)
+    >>> clf = ModDropClassifier(backbones=MLP((32,)), max_epochs=5, random_state=0).fit(Xs, y)
+    >>> levels, scores = robustness_curve(clf, Xt, yt, modality=1, kind="drop",
+    ...                                   levels=[0.0, 1.0])
+    >>> scores.shape
+    (2,)
+    """
+    from ._modalities import Modalities, check_modalities
+    if kind not in ("noise", "drop"):
+        raise ValueError(f"kind must be 'noise' or 'drop'; got {kind!r}.")
+    Xs = check_modalities(X)
+    k = Xs.names.index(modality) if isinstance(modality, str) else int(modality)
+    if not 0 <= k < Xs.n_modalities:
+        raise ValueError(f"modality {modality!r} is not one of {Xs.names}.")
+    scorer = error_count if scoring == "errors" else check_scoring(estimator, scoring=scoring)
+    rng = np.random.default_rng(random_state)
+    scores = []
+    for level in levels:
+        arrays = list(Xs.arrays)
+        if kind == "noise":
+            a = arrays[k]
+            arrays[k] = (a + level * a.std() * rng.standard_normal(a.shape)).astype(a.dtype)
+            Xc = Modalities(arrays, names=Xs.names)
+        else:
+            missing = np.zeros(Xs.shape, bool)
+            missing[:, k] = rng.random(len(Xs)) < level
+            Xc = Modalities(arrays, names=Xs.names, missing=missing)
+        scores.append(float(scorer(estimator, Xc, y)))
+    return np.asarray(levels, dtype=float), np.array(scores)

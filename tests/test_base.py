@@ -143,3 +143,80 @@ def test_mixed_precision_and_channels_last_train_and_predict_float32(small_digit
     assert (clf.grad_scaler_ is not None) == (precision == "fp16")
     with pytest.raises(ValueError, match="precision must be one of"):
         small(precision="fp8").fit(Xs, y)
+
+
+def multilabel_data(rng, n=300):
+    a, b = rng.normal(size=(n, 6)), rng.normal(size=(n, 4))
+    y = np.stack([a[:, 0] > 0, b[:, 0] > 0, (a[:, 1] + b[:, 1]) > 0.5], axis=1).astype(int)
+    return [a, b], y
+
+
+def test_multilabel_indicator_y_sigmoid_outputs_and_eq4_loss(rng):
+    from sklearn.metrics import f1_score
+    Xs, y = multilabel_data(rng)
+    clf = CentralNetClassifier(backbones=MLP((16,), dropout=0), lr=0.01, max_epochs=30,
+                               batch_size=32, random_state=0).fit(Xs, y)
+    assert clf.task_ == "multilabel" and list(clf.classes_) == [0, 1, 2]
+    crit = clf.criterion_
+    assert isinstance(crit, torch.nn.BCEWithLogitsLoss) and crit.pos_weight.tolist() == [2.0] * 3
+    proba = clf.predict_proba(Xs)
+    assert proba.shape == (300, 3) and not np.allclose(proba.sum(1), 1)
+    pred = clf.predict(Xs)
+    assert set(np.unique(pred)) <= {0, 1} and f1_score(y, pred, average="macro") > 0.8
+    assert np.array_equal(clf.set_params(threshold=0.9).predict(Xs), (proba >= 0.9).astype(int))
+    with pytest.raises(ValueError, match=r"y has shape \(300, 2\).*fitted on 3 labels"):
+        clf.partial_fit(Xs, y[:, :2])
+
+
+def test_multilabel_grid_search_with_f1_and_early_stopping(rng):
+    from sklearn.model_selection import GridSearchCV
+    from skorch.callbacks import EarlyStopping
+    Xs, y = multilabel_data(rng)
+    clf = CentralNetClassifier(backbones=MLP((16,), dropout=0), lr=0.01, max_epochs=4,
+                               batch_size=32, random_state=0)
+    search = GridSearchCV(clf, {"pos_weight": [1.0, 2.0]}, scoring="f1_macro", cv=2)
+    search.fit(Modalities(Xs), y)
+    assert search.best_score_ > 0.5
+    for avg in ["micro", "weighted", "samples"]:
+        GridSearchCV(clf, {"beta": [1.0]}, scoring=f"f1_{avg}", cv=2).fit(Modalities(Xs), y)
+    stop = CentralNetClassifier(backbones=MLP((16,), dropout=0), lr=0.05, max_epochs=200,
+                                batch_size=32, random_state=0,
+                                callbacks=[EarlyStopping(patience=3)])
+    stop.fit([x[:200] for x in Xs], y[:200], validation_data=([x[200:] for x in Xs], y[200:]))
+    assert len(stop.history) < 200 and "valid_acc" in stop.history[-1]
+
+
+def test_regression_single_and_multi_output(rng):
+    from skcentral import CentralNetRegressor, GMURegressor, LayerFusionRegressor
+    a, b = rng.normal(size=(300, 5)), rng.normal(size=(300, 3))
+    y = a[:, 0] + 2 * b[:, 1]
+    for cls, extra in [(CentralNetRegressor, {}), (GMURegressor, {}),
+                       (LayerFusionRegressor, {"fusion_layer": 1})]:
+        reg = cls(backbones=MLP((32,), dropout=0), lr=0.01, batch_size=32, max_epochs=30,
+                  random_state=0, **extra).fit([a, b], y)
+        assert reg.predict([a, b]).shape == (300,) and reg.score([a, b], y) > 0.8, cls
+        assert isinstance(reg.criterion_, torch.nn.MSELoss)
+    Y = np.stack([y, a[:, 1]], axis=1)
+    reg = CentralNetRegressor(backbones=MLP((32,), dropout=0), lr=0.01, batch_size=32,
+                              max_epochs=30, random_state=0).fit([a, b], Y)
+    assert reg.predict([a, b]).shape == (300, 2) and reg.score([a, b], Y) > 0.8
+
+
+def test_freeze_backbones_trains_only_the_fusion(small_digits):
+    from skcentral import ModuleBackbone, UnimodalClassifier
+    Xs, Xt, y, yt = small_digits
+    uni = [UnimodalClassifier(modality=k, backbones=MLP((32,)), lr=0.01, batch_size=32,
+                              max_epochs=5, random_state=0).fit(Xs, y) for k in (0, 1)]
+    pretrained = [ModuleBackbone.from_estimator(u) for u in uni]
+    clf = CentralNetClassifier(backbones=pretrained, freeze_backbones=True, lr=0.01,
+                               batch_size=32, max_epochs=3, random_state=0).fit(Xs, y)
+    for k in (0, 1):
+        before = uni[k].module_.backbone.state_dict()
+        after = clf.module_.backbones[k].state_dict()
+        assert all(torch.equal(before[n], after[n]) for n in before)  # weights and BN stats
+    assert not any(p.requires_grad for p in clf.module_.backbones.parameters())
+    names = {n for group in clf.optimizer_.param_groups for n in map(id, group["params"])}
+    assert id(clf.module_.alpha_central) in names
+    assert clf.score(Xt, yt) > 0.6
+    with pytest.raises(ValueError, match="nothing to train"):
+        UnimodalClassifier(freeze_backbones=True, backbones=MLP((8,))).fit(Xs, y)

@@ -62,3 +62,52 @@ def test_project_option_fuses_modalities_of_different_sizes(rng):
         clf = CentralNetClassifier(backbones=MLP((8,)), fused_shapes=mode, max_epochs=20,
                                    lr=0.01, random_state=0).fit([text, image], y)
         assert clf.score([text, image], y) > 0.8
+
+
+def xor_data(rng, n=600):
+    a, b = rng.normal(size=(n, 4)), rng.normal(size=(n, 4))
+    return [a, b], ((a[:, 0] > 0) ^ (b[:, 0] > 0)).astype(int)
+
+
+def test_fusion_beats_every_single_modality_when_the_label_needs_both(rng):
+    from skcentral import UnimodalClassifier
+    (a, b), y = xor_data(rng)
+    (ta, tb), yt = xor_data(rng)
+    params = dict(backbones=MLP((32, 16), dropout=0), lr=0.01, batch_size=32, max_epochs=25,
+                  random_state=0)
+    fused = CentralNetClassifier(**params).fit([a, b], y).score([ta, tb], yt)
+    single = [UnimodalClassifier(modality=k, **params).fit([a, b], y).score([ta, tb], yt)
+              for k in (0, 1)]
+    assert fused > 0.8 and max(single) < 0.65
+
+
+def test_four_modalities_with_per_modality_beta_and_unequal_sizes(rng):
+    n = 240
+    y = rng.integers(0, 3, n)
+    Xs = [rng.normal(size=(n, d)) + y[:, None] for d in (35, 35, 40, 40)]
+    clf = CentralNetClassifier(backbones=MLP((16, 8), dropout=0), beta=[1, 0.5, 0.5, 0],
+                               lr=0.01, batch_size=32, max_epochs=10, random_state=0).fit(Xs, y)
+    assert clf.module_.point_shapes[0] == (40,) and clf.alphas_.weights.shape == (4, 5)
+    assert clf.loss_weights() == [1.0, 1.0, 0.5, 0.5, 0.0]
+    assert clf.score(Xs, y) > 0.9
+
+
+def test_predict_with_a_missing_modality(small_digits):
+    Xs, Xt, y, yt = small_digits
+    clf = CentralNetClassifier(backbones=MLP((32,)), lr=0.01, batch_size=32, max_epochs=5,
+                               random_state=0).fit(Xs, y)
+    full = clf.score(Xt, yt)
+    only_first = clf.score([Xt[0], None], yt)
+    assert 0.3 < only_first <= full + 0.05
+    mask = np.zeros((len(yt), 2), bool)
+    mask[:100, 1] = True
+    Xm = Modalities([Xt[0], Xt[1].copy()], missing=mask)
+    Xm[1][:100] = np.nan  # values of missing samples are ignored
+    proba = clf.predict_proba(Xm)
+    np.testing.assert_allclose(proba[100:], clf.predict_proba(Xt)[100:], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(proba[:100], clf.predict_proba([Xt[0], None])[:100],
+                               rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="every modality missing"):
+        clf.predict(Modalities(Xt, missing=np.ones((len(yt), 2), bool)))
+    with pytest.raises(ValueError, match="accepted only by `predict`"):
+        clf.fit([Xs[0], None], y)

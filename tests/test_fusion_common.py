@@ -23,3 +23,14 @@ def test_run_between_fusion_points_composes_to_the_full_network():
     mid = net.run(x, stop=1)
     torch.testing.assert_close(net.run(mid, start=1)[0], net.backbones[0](x[0]))
     assert net.n_layers == 3 and net.shapes[0] == [(5,), (8,), (6,), (2,)]
+
+
+def test_renormalise_keeps_the_total_absolute_weight():
+    from skcentral.fusion import renormalise
+    w = torch.tensor([0.5, 0.3, -0.2])
+    missing = torch.tensor([[False, False, False], [False, True, False], [True, True, False]])
+    out = renormalise(w, missing)
+    torch.testing.assert_close(out[0], w)
+    torch.testing.assert_close(out[1], torch.tensor([0.5, 0.0, -0.2]) * (1.0 / 0.7))
+    torch.testing.assert_close(out[2], torch.tensor([0.0, 0.0, -1.0]))
+    torch.testing.assert_close(out.abs().sum(1), torch.ones(3))

@@ -18,3 +18,16 @@ def test_p_drop_out_of_range_is_refused_before_training(small_digits, p):
     Xs, _, y, _ = small_digits
     with pytest.raises(ValueError, match=r"p_drop must be in \[0, 1\)"):
         ModDropClassifier(backbones=MLP((8,)), p_drop=p).fit(Xs, y)
+
+
+def test_moddrop_training_makes_a_missing_modality_cost_less(digits):
+    from skcentral.model_selection import robustness_curve
+    Xs, Xt, y, yt = digits
+    drops = {}
+    for p in (0.0, 0.3):
+        clf = ModDropClassifier(backbones=MLP((32,)), p_drop=p, lr=0.01, batch_size=32,
+                                max_epochs=8, random_state=0).fit(Xs, y)
+        levels, scores = robustness_curve(clf, Xt, yt, modality=1, kind="drop",
+                                          levels=[0.0, 1.0])
+        drops[p] = scores[0] - scores[1]
+    assert drops[0.3] < drops[0.0]

@@ -64,3 +64,14 @@ def test_bad_seeds():
     with pytest.raises(ValueError, match="seeds must be a positive int"):
         evaluate_seeds(est(), [np.zeros((4, 2))], [0, 1, 0, 1], [np.zeros((4, 2))], [0, 1, 0, 1],
                        seeds=0)
+
+
+def test_robustness_curve_noise_degrades_and_validates(small_digits):
+    from skcentral.model_selection import robustness_curve
+    Xs, Xt, y, yt = small_digits
+    clf = est().set_params(random_state=0, max_epochs=4).fit(Xs, y)
+    levels, scores = robustness_curve(clf, Xt, yt, modality="modality_0",
+                                      levels=[0.0, 3.0], scoring="accuracy")
+    assert scores[0] == clf.score(Xt, yt) and scores[1] < scores[0]
+    with pytest.raises(ValueError, match="kind must be"):
+        robustness_curve(clf, Xt, yt, modality=0, kind="blur")

@@ -21,3 +21,19 @@ def test_concat_multi_task_switch_sets_the_eq2_loss(small_digits, multi_task, ex
                            batch_size=32, max_epochs=5, random_state=0).fit(Xs, y)
     assert clf.loss_weights() == expected
     assert clf.score(Xt, yt) > 0.7
+
+
+def test_weighted_mean_leaves_a_missing_modality_out_and_concat_refuses(small_digits):
+    Xs, Xt, y, yt = small_digits
+    wm = WeightedMeanClassifier(backbones=MLP((32,)), lr=0.01, batch_size=32, max_epochs=3,
+                                random_state=0).fit(Xs, y)
+    import torch
+    w = wm.weights_.weights[0]
+    scale = np.abs(w).sum() / abs(w[0])  # the renormalisation rule
+    with torch.no_grad():
+        logits = wm.module_.backbones[0].eval()(torch.as_tensor(Xt[0]))
+    expected = torch.softmax(float(w[0] * scale) * logits, dim=1).numpy()
+    np.testing.assert_allclose(wm.predict_proba([Xt[0], None]), expected, rtol=1e-4, atol=1e-6)
+    concat = ConcatClassifier(backbones=MLP((8,)), max_epochs=1, random_state=0).fit(Xs, y)
+    with pytest.raises(ValueError, match=r"ConcatClassifier cannot predict with missing modalities \('modality_1'\)"):
+        concat.predict([Xt[0], None])

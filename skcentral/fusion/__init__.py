@@ -5,7 +5,7 @@ tensors, the fused output first, then (for most) one output per modality.
 """
 
 from ._align import Align
-from ._common import MultiBackbone, average_predictions
+from ._common import MultiBackbone, average_predictions, renormalise
 from .centralnet import CentralNet
 from .ensemble import Ensemble, SingleModality
 from .gmu import GMU
@@ -25,4 +25,5 @@ __all__ = [
     "SingleModality",
     "WeightedMean",
     "average_predictions",
+    "renormalise",
 ]

@@ -15,10 +15,11 @@ class ModDrop(MultiBackbone):
 
     Each modality's last hidden representation (the input of its head) is
     flattened; during training each is zeroed, independently per sample,
-    with probability ``p_drop``, and the kept ones are scaled by
-    ``1 / (1 - p_drop)`` (inverted dropout, so nothing changes at
-    prediction). The concatenation goes through a shared hidden layer and
-    a prediction layer, as in Neverova et al.'s fusion layers.
+    with probability ``p_drop``. The kept ones are not rescaled: a sample
+    with a modality missing at prediction then looks exactly like one the
+    network saw in training with that modality dropped. The concatenation
+    goes through a shared hidden layer and a prediction layer, as in
+    Neverova et al.'s fusion layers.
 
     ``forward`` returns ``(fused, score_1, ..., score_n)``, the unimodal
     scores from the backbones' own heads (used when ``beta > 0``).
@@ -36,9 +37,8 @@ class ModDrop(MultiBackbone):
                                     nn.Linear(hidden, n_outputs))
 
     def drop_mask(self, n, n_modalities, device):
-        """Per-sample keep mask ``(n, n_modalities)``, already rescaled."""
-        keep = torch.rand(n, n_modalities, device=device) >= self.p_drop
-        return keep.float() / (1.0 - self.p_drop)
+        """Per-sample keep mask ``(n, n_modalities)``: 1 kept, 0 dropped."""
+        return (torch.rand(n, n_modalities, device=device) >= self.p_drop).float()
 
     def forward(self, xs, missing=None):
         """``missing`` zeroes absent modalities, as dropped ones are in training."""
