@@ -7,12 +7,16 @@ builds its torch module in :meth:`FusionNet.build_module`.
 
 import contextlib
 import numbers
+import warnings
 
 import numpy as np
 import torch
 from sklearn.base import ClassifierMixin, RegressorMixin
+from sklearn.exceptions import DataConversionWarning
+from sklearn.utils._available_if import available_if
 from sklearn.utils import check_random_state
-from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import check_array
 from skorch import NeuralNet
 from skorch.callbacks import EpochScoring
 from skorch.utils import to_numpy, to_tensor
@@ -26,6 +30,7 @@ from .losses import check_beta, multitask_loss
 __all__ = ["FusionNet", "FusionClassifierMixin", "FusionRegressorMixin"]
 
 _MISSING = object()
+
 _PRECISIONS = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
 _NONLINEARITIES = {
     "multiclass": lambda y: torch.softmax(y, dim=-1),
@@ -172,12 +177,18 @@ class FusionNet(NeuralNet):
                 )
         return specs
 
+    def _get_param_names(self):
+        # skorch lists every attribute not ending in "_", which includes its
+        # private bookkeeping (``_params_to_validate``); those are not params.
+        return [k for k in super()._get_param_names() if not k.startswith("_")]
+
     def get_params(self, deep=True, **kwargs):
         params = super().get_params(deep=deep, **kwargs)
         if deep and isinstance(self.backbones, (list, tuple)):
             for i, spec in enumerate(self.backbones):
-                for key, val in spec.get_params().items():
-                    params[f"backbones__{i}__{key}"] = val
+                if hasattr(spec, "get_params"):
+                    for key, val in spec.get_params().items():
+                        params[f"backbones__{i}__{key}"] = val
         return params
 
     def set_params(self, **kwargs):
@@ -186,6 +197,10 @@ class FusionNet(NeuralNet):
         # instead of letting skorch store the key as an attribute.
         nested = {k: kwargs.pop(k) for k in list(kwargs)
                   if k.split("__", 1)[0] in self._spec_params and "__" in k}
+        if "callbacks" in kwargs and not self.initialized_:
+            # skorch's route reads the initialised callbacks_; before fit
+            # the list is just stored, and built at initialisation
+            self.callbacks = kwargs.pop("callbacks")
         for key, val in nested.items():
             name, rest = key.split("__", 1)
             target = getattr(self, name)
@@ -286,9 +301,18 @@ class FusionNet(NeuralNet):
 
     def _validate_for_fit(self, X, y, reset, classes=None):
         """Validate X and y; on reset, return the fitted attributes to set."""
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None."
+            )
         if not reset:
             return self._check_X(X), self._check_y(y, reset=False), {}
-        Xs = check_modalities(X, modalities=self.modalities)
+        Xs = check_modalities(self._check_2d(X), modalities=self.modalities)
+        if len(Xs) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs at least 2 samples to train (batch "
+                f"normalisation and mini-batches); got 1 sample."
+            )
         state = {
             "modality_names_": list(Xs.names),
             "modality_shapes_": [tuple(s) for s in Xs.sample_shapes],
@@ -396,6 +420,7 @@ class FusionNet(NeuralNet):
         return [1.0, *self.check_beta()]
 
     def _get_predict_nonlinearity(self):
+        self.check_is_fitted()  # skorch's NotInitializedError is a NotFittedError
         if self.predict_nonlinearity != "auto":
             return super()._get_predict_nonlinearity()
         return _NONLINEARITIES[self.task_]
@@ -416,8 +441,21 @@ class FusionNet(NeuralNet):
             yield
 
     # ------------------------------------------------------------ data
+    def _check_2d(self, X):
+        """With a ``modalities`` column spec, X is an ordinary 2-D sklearn input."""
+        if self.modalities is None:
+            return X
+        return check_array(X, dtype="numeric", input_name="X")
+
     def _check_X(self, X, allow_missing=False):
         self.check_is_fitted()
+        if self.modalities is not None:
+            X = self._check_2d(X)
+            if X.shape[1] != self.n_features_in_:
+                raise ValueError(
+                    f"X has {X.shape[1]} features, but {type(self).__name__} is "
+                    f"expecting {self.n_features_in_} features as input."
+                )
         Xs = check_modalities(X, modalities=self.modalities, expected=self.modality_shapes_,
                               allow_missing=allow_missing)
         if Xs.missing is not None and Xs.missing.all(axis=1).any():
@@ -512,10 +550,10 @@ class FusionClassifierMixin(ClassifierMixin):
         return len(self.classes_)
 
     def _check_y(self, y, reset, n_samples=None, classes=None):
-        if y is None:
-            raise ValueError("y is required to fit a classifier; got None.")
         y = np.asarray(y)
         if y.ndim == 2 and y.shape[1] == 1:
+            warnings.warn("A column-vector y was passed when a 1d array was expected; "
+                          "it is used as y.ravel().", DataConversionWarning, stacklevel=4)
             y = y.ravel()
         if reset and n_samples is not None and y.shape[0] != n_samples:
             raise ValueError(f"y has {y.shape[0]} labels but X has {n_samples} samples.")
@@ -532,6 +570,7 @@ class FusionClassifierMixin(ClassifierMixin):
             if self.task_ != "multiclass":
                 raise ValueError(f"The estimator was fitted on a {self.task_} y; got 1-D labels.")
             return self._encode(y, self.classes_)
+        check_classification_targets(y)
         classes = np.unique(y) if classes is None else np.unique(classes)
         if len(classes) < 2:
             raise ValueError(
@@ -552,6 +591,11 @@ class FusionClassifierMixin(ClassifierMixin):
                 )
             return y.astype(np.float32)
         return y.astype(np.float32), {"classes_": np.arange(y.shape[1]), "task_": "multilabel"}
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
 
     @staticmethod
     def _encode(y, classes):
@@ -594,11 +638,12 @@ class FusionRegressorMixin(RegressorMixin):
         return self.n_outputs_
 
     def _check_y(self, y, reset, n_samples=None, classes=None):
-        if y is None:
-            raise ValueError("y is required to fit a regressor; got None.")
         y = np.asarray(y)
-        if y.dtype.kind not in "biuf":
-            raise ValueError(f"Regression targets must be numbers; got dtype {y.dtype}.")
+        try:
+            y = y.astype(np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(f"Regression targets must be numbers; got dtype {y.dtype}.") \
+                from None
         if y.ndim not in (1, 2):
             raise ValueError(f"y must have shape (n_samples,) or (n_samples, n_outputs); "
                              f"got {y.shape}.")
@@ -615,7 +660,16 @@ class FusionRegressorMixin(RegressorMixin):
         return y2, {"n_outputs_": y2.shape[1], "task_": "regression",
                     "_y_1d_": y.ndim == 1}
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+    @available_if(lambda self: False)
+    def predict_proba(self, X):  # regressors have no probabilities
+        raise AttributeError("predict_proba")
+
     def predict(self, X):
         """Predicted targets, ``(n_samples,)`` or ``(n_samples, n_outputs)``."""
-        out = super().predict_proba(X)
+        out = NeuralNet.predict_proba(self, X).astype(np.float64)
         return out.ravel() if self._y_1d_ else out

@@ -197,6 +197,13 @@ def _split_columns(X, modalities):
             "With a `modalities=` column spec, X must be a 2-D array of shape "
             f"(n_samples, n_columns); got shape {X.shape}."
         )
+    if isinstance(modalities, numbers.Integral) and not isinstance(modalities, bool):
+        if not 1 <= modalities <= X.shape[1]:
+            raise ValueError(
+                f"modalities={modalities} splits the columns into that many modalities, "
+                f"but X has {X.shape[1]} feature(s) (shape {X.shape})."
+            )
+        modalities = [len(c) for c in np.array_split(np.arange(X.shape[1]), modalities)]
     if isinstance(modalities, Mapping):
         names, specs = [str(k) for k in modalities], list(modalities.values())
     else:
@@ -253,12 +260,14 @@ def check_modalities(X, *, modalities=None, expected=None, dtype=np.float32,
     ----------
     X : Modalities, list or tuple of array-like, dict of array-like, or 2-D array
         The input. A single 2-D array needs ``modalities``.
-    modalities : list or dict, default=None
-        Column spec for a 2-D ``X``: one entry per modality, either an int
-        (that many consecutive columns), a slice or an array of column
-        indices, or a dict ``{"columns": ..., "shape": ...}`` whose shape is
-        the per-sample shape the columns are reshaped to. A dict of such
-        entries names the modalities.
+    modalities : int, list or dict, default=None
+        Column spec for a 2-D ``X``: an int ``n`` splits the columns into
+        ``n`` consecutive, near-equal flat modalities; a list has one entry
+        per modality, either an int (that many consecutive columns), a
+        slice or an array of column indices, or a dict
+        ``{"columns": ..., "shape": ...}`` whose shape is the per-sample
+        shape the columns are reshaped to. A dict of such entries names the
+        modalities.
     expected : list of tuple, default=None
         Per-sample shapes seen at fit; when given, the number of modalities
         and each shape must match.

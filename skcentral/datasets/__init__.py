@@ -1,6 +1,26 @@
-"""Datasets: the paper's PCA split generator and loaders."""
+"""Datasets: the paper's PCA split generator, loaders and fetchers."""
 
+from ._home import get_data_home
 from ._pca_split import PCASplit, make_pca_split
+from .avmnist import load_avmnist
 from .digits import load_multimodal_digits
+from .mm_mnist import load_multimodal_mnist
+from .mmimdb import MMIMDB_SPLITS, load_mmimdb
+from .mnist import MNIST_MIRRORS, fetch_mnist
+from .montalbano import MONTALBANO_MODALITIES, load_montalbano, save_montalbano
 
-__all__ = ["PCASplit", "load_multimodal_digits", "make_pca_split"]
+__all__ = [
+    "MMIMDB_SPLITS",
+    "MNIST_MIRRORS",
+    "MONTALBANO_MODALITIES",
+    "PCASplit",
+    "fetch_mnist",
+    "get_data_home",
+    "load_avmnist",
+    "load_mmimdb",
+    "load_montalbano",
+    "load_multimodal_digits",
+    "load_multimodal_mnist",
+    "make_pca_split",
+    "save_montalbano",
+]

@@ -88,7 +88,8 @@ class PCASplit:
             )
         self.image_shape_ = images.shape[1:]
         flat = images.reshape(len(images), -1)
-        self.pca_ = PCA(svd_solver="full").fit(flat)
+        # n_images >> n_pixels: the eigendecomposition of the covariance is fast
+        self.pca_ = PCA(svd_solver="covariance_eigh").fit(flat)
         ratio = self.pca_.explained_variance_ratio_
         rng = check_random_state(self.random_state)
         best = None

@@ -1,0 +1,469 @@
+"""Audiovisual MNIST (the paper's Sec. 3.2): PCA-degraded digits with spoken digits.
+
+Each MNIST image, reduced to 25% of its PCA energy, is paired with a
+112x112 log-magnitude spectrogram of a recording of the same digit from the
+Free Spoken Digit Dataset (FSDD), mixed with an environmental-noise clip.
+
+The spectrogram is computed, not resized: a 9,102-sample window (1.14 s at
+8 kHz) cut into 112 frames of 222 samples (27.75 ms, Hann window) with a hop
+of 80 samples (10 ms) gives 112 one-sided frequency bins (0-4 kHz) by 112
+frames exactly.
+"""
+
+import math
+import numbers
+import re
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+from scipy.signal import ShortTimeFFT, resample_poly
+from scipy.signal.windows import hann
+from sklearn.utils import Bunch
+
+from ._home import cache_file, get_data_home, load_cache, params_key, resolve_cache_dir, save_npz
+from .mm_mnist import fit_split, mnist_splits
+
+__all__ = ["load_avmnist"]
+
+_VERSION = 1
+SAMPLE_RATE = 8000
+N_FFT = 222  # 222 // 2 + 1 = 112 frequency bins
+HOP = 80  # 10 ms
+N_FRAMES = 112
+WINDOW_LENGTH = (N_FRAMES - 1) * HOP + N_FFT  # 9102 samples, 1.14 s
+LOG_FLOOR = 1e-4  # added to the magnitude before the log: a -80 dB floor
+#: Speaker held out for the test split by default (see load_avmnist's Notes).
+TEST_SPEAKERS = ("george",)
+_FSDD_NAME = re.compile(r"^(\d)_([A-Za-z0-9-]+)_(\d+)\.wav$")
+_NOISE_SUFFIXES = {".ogg", ".wav", ".flac"}
+_CHUNK = 512  # spectrograms computed per batch
+
+
+def load_avmnist(*, data_home=None, fsdd_dir=None, noise_dir=None, n_train=55000,
+                 n_test=10000, test_speakers=TEST_SPEAKERS, image_energy=0.25,
+                 snr_db=(0.0, 10.0), random_state=0, download=True, cache=True,
+                 dtype=np.float32, return_X_y=False):
+    """Audiovisual MNIST: degraded digit images paired with noisy spoken digits.
+
+    **Image** modality: MNIST images (pixels in [0, 1]) projected onto a
+    random set of principal components holding ``image_energy`` (25%) of
+    the energy, drawn by :class:`PCASplit` (with ``share_ratio=1``, one
+    modality) fitted on the 55,000 training images; 28x28.
+
+    **Audio** modality: for each image, a recording of the same digit
+    (FSDD, 8 kHz) from a speaker of the same split, mixed with a noise clip
+    (resampled to 8 kHz with ``scipy.signal.resample_poly``), as a 112x112
+    log-magnitude spectrogram (``scipy.signal.ShortTimeFFT``), standardised
+    with the mean and standard deviation of the training spectrograms.
+
+    Parameters
+    ----------
+    data_home : str or path-like, default=None
+        Data folder (``SKCENTRAL_DATA``, else ``~/skcentral_data``) holding
+        ``mnist/`` (downloaded if missing), ``fsdd/recordings/`` and
+        ``esc10/``, and the default cache folder.
+    fsdd_dir : str or path-like, default=None
+        Folder searched (recursively) for FSDD recordings named
+        ``{digit}_{speaker}_{index}.wav``; defaults to
+        ``<data_home>/fsdd/recordings`` (or ``<data_home>/fsdd``). FSDD
+        (CC BY-SA 4.0) is at
+        https://github.com/Jakobovski/free-spoken-digit-dataset.
+    noise_dir : str or path-like, default=None
+        Folder searched (recursively) for noise clips (``.ogg``, ``.wav``,
+        ``.flac``, any rate, mono or not); defaults to ``<data_home>/esc10``.
+        ESC-10 / ESC-50 (https://github.com/karolpiczak/ESC-50) clips are
+        named ``{fold}-...``: fold 5 is kept for the test split, folds 1-4
+        for training. Clips without a fold prefix are split by sorted
+        position (every fifth to test).
+    n_train : int, default=55000
+        Training pairs, at most 55,000; fewer draw a random subset of the
+        training images (for quick experiments and tests).
+    n_test : int, default=10000
+        Test pairs, at most 10,000 (a random subset when fewer).
+    test_speakers : sequence of str, default=("george",)
+        FSDD speakers whose recordings make the test split; the others
+        make the training split, so that no voice is in both.
+    image_energy : float, default=0.25
+        Energy kept by the image modality.
+    snr_db : (float, float), default=(0.0, 10.0)
+        Signal-to-noise ratio of each mixture, drawn uniformly in this
+        range (speech RMS over the recording, noise RMS over the clip with
+        its digital silence removed).
+    random_state : int, default=0
+        Seeds the PCA components, the subsets, the pairing and the mixing.
+        ``None`` draws afresh (and is not cached).
+    download : bool, default=True
+        Download MNIST if it is missing (FSDD and the noise clips must be
+        present).
+    cache : bool or path-like, default=True
+        Cache the built arrays (float16) in ``<data_home>/cache`` (True),
+        the given folder, or not at all (False); atomic writes, keyed by a
+        hash of the arguments and of the input file names and sizes.
+    dtype : numpy dtype, default=np.float32
+        Dtype of the returned arrays. The values are float16-exact either
+        way (the precision the cache keeps); ``np.float16`` halves memory.
+    return_X_y : bool, default=False
+        Return ``(Xs_train, Xs_test, y_train, y_test)`` instead of a Bunch.
+
+    Returns
+    -------
+    data : Bunch
+        ``Xs_train``, ``Xs_test``: ``[image (n, 28, 28), audio (n, 112, 112)]``
+        of ``dtype``, which ``CentralNetClassifier(backbones=[LeNet5(n_stem=1),
+        AudioCNN()])`` takes as they are; ``y_train``, ``y_test``: int64
+        labels; ``speaker_train``, ``speaker_test``, ``recording_train``,
+        ``recording_test``, ``noise_train``, ``noise_test`` (str arrays) and
+        ``snr_train``, ``snr_test``: what each pair was built from;
+        ``train_speakers``, ``test_speakers``; ``image_energy``: the energy
+        the image modality actually keeps; ``audio_mean``, ``audio_std``:
+        the standardisation of the log-magnitudes; ``modality_names``
+        (``["image", "audio"]``); ``DESCR``.
+    (Xs_train, Xs_test, y_train, y_test) : tuple
+        With ``return_X_y=True``.
+
+    Raises
+    ------
+    FileNotFoundError
+        When the FSDD or noise folder holds no usable file (the message
+        names the folder and where to get the data).
+    ValueError
+        For a speaker not in FSDD, a split left without speakers or noise
+        clips, or an unreadable audio file (named).
+    ImportError
+        When soundfile is not installed.
+
+    Notes
+    -----
+    **Speakers.** FSDD 1.0.10 has six speakers (george, jackson, lucas,
+    nicolas, theo, yweweler), 50 recordings per digit each. By default one
+    speaker, george, is held out for testing: one speaker in six (16.7% of
+    the recordings) matches the test share of avMNIST (10,000 of 65,000 =
+    15.4%), so a recording is reused about as often in either split (22
+    and 20 times); george's median recording length (3,441 samples) is the
+    nearest to the pooled median (3,358), so the test voice is typical in
+    duration; and the three speakers of the paper-era release (jackson,
+    nicolas, theo) all stay in training.
+
+    **Pairing and mixing.** For each digit, each split's recordings are
+    used in turn, in a random order reshuffled every pass, so that they
+    are used equally often. A recording is scaled to unit RMS and placed at
+    a random offset in the 1.14 s window (the few longer ones are cut to
+    their central 1.14 s); a random noise clip of the split (digital
+    silence removed, resampled to 8 kHz, unit RMS, looped when shorter than
+    the window) is added from a random offset at the drawn SNR.
+
+    **Noise source.** The paper mixed in ESC-50 clips (CC BY-NC). Only
+    ESC-10, its 400-clip, CC BY subset, is distributed alongside this
+    project, so avMNIST built from the default folder uses ESC-10 noise.
+
+    **Spectrogram.** ``|STFT|`` with a 222-sample periodic Hann window and
+    a hop of 80 over the 9,102-sample window gives 112 bins (rows, 0 to
+    4 kHz, low first) by 112 frames (columns); the image is
+    ``log(|STFT| + 1e-4)``, standardised by the training mean and standard
+    deviation (``audio_mean``, ``audio_std``).
+
+    Examples
+    --------
+    >>> from skcentral.datasets import load_avmnist
+    >>> data = load_avmnist(n_train=1000, n_test=200)  # doctest: +SKIP
+    >>> [x.shape for x in data.Xs_train]  # doctest: +SKIP
+    [(1000, 28, 28), (1000, 112, 112)]
+    >>> sorted(set(data.speaker_test))  # doctest: +SKIP
+    ['george']
+    """
+    n_train = _check_count(n_train, "n_train", 55000)
+    n_test = _check_count(n_test, "n_test", 10000)
+    if isinstance(test_speakers, str):
+        test_speakers = [test_speakers]
+    test_speakers = sorted({str(s) for s in test_speakers})
+    lo, hi = (float(v) for v in snr_db)
+    if not lo <= hi:
+        raise ValueError(f"snr_db must be (low, high) with low <= high; got {snr_db!r}.")
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        raise ValueError(f"dtype must be a floating dtype; got {dtype}.")
+    home = get_data_home(data_home)
+    recordings = _list_recordings(_default_dir(fsdd_dir, home, ["fsdd/recordings", "fsdd"]))
+    noises = _list_noise(_default_dir(noise_dir, home, ["esc10"]))
+    _check_inputs(recordings, noises, test_speakers)
+
+    cacheable = isinstance(random_state, numbers.Integral)
+    cache_dir = resolve_cache_dir(cache, data_home) if cacheable else None
+    path = None
+    if cache_dir is not None:
+        params = {
+            "n_train": n_train, "n_test": n_test, "test_speakers": test_speakers,
+            "image_energy": float(image_energy), "snr_db": [lo, hi],
+            "random_state": int(random_state),
+            "recordings": params_key([(r.name, r.stat().st_size) for r, _, _ in recordings]),
+            "noise": params_key([(str(p.name), p.stat().st_size) for p, _ in noises]),
+        }
+        path = cache_file(cache_dir, "avmnist", _VERSION, params)
+    big = {f"{m}_{s}": dtype for m in ("image", "audio") for s in ("train", "test")}
+    keys = list(big) + [f"{k}_{s}" for k in ("y", "speaker", "recording", "noise", "snr")
+                        for s in ("train", "test")] + ["image_energy", "audio_mean", "audio_std"]
+    arrays = load_cache(path, dtypes=big, keys=keys)
+    if arrays is None:
+        arrays = _build(n_train, n_test, test_speakers, image_energy, (lo, hi),
+                        random_state, data_home, download, recordings, noises, dtype)
+        if path is not None:
+            save_npz(path, arrays, dtypes={k: np.float16 for k in big})
+    data = Bunch(
+        modality_names=["image", "audio"],
+        Xs_train=[arrays["image_train"], arrays["audio_train"]],
+        Xs_test=[arrays["image_test"], arrays["audio_test"]],
+        image_energy=float(arrays["image_energy"]),
+        audio_mean=float(arrays["audio_mean"]), audio_std=float(arrays["audio_std"]),
+        train_speakers=sorted({s for _, _, s in recordings} - set(test_speakers)),
+        test_speakers=test_speakers,
+    )
+    for s in ("train", "test"):
+        for key in ("y", "speaker", "recording", "noise", "snr"):
+            data[f"{key}_{s}"] = arrays[f"{key}_{s}"]
+    data.DESCR = _descr(data)
+    if return_X_y:
+        return data.Xs_train, data.Xs_test, data.y_train, data.y_test
+    return data
+
+
+# ------------------------------------------------------------------ inputs
+def _check_count(n, name, most):
+    if not isinstance(n, numbers.Integral) or not 1 <= n <= most:
+        raise ValueError(f"{name} must be an integer between 1 and {most}; got {n!r}.")
+    return int(n)
+
+
+def _default_dir(given, home, candidates):
+    if given is not None:
+        return Path(given).expanduser()
+    for c in candidates:
+        if (home / c).is_dir():
+            return home / c
+    return home / candidates[0]
+
+
+def _list_recordings(folder):
+    """``[(path, digit, speaker)]`` of the FSDD recordings under ``folder``, sorted."""
+    found = []
+    if folder.is_dir():
+        for p in sorted(folder.rglob("*.wav")):
+            m = _FSDD_NAME.match(p.name)
+            if m:
+                found.append((p, int(m.group(1)), m.group(2)))
+    if not found:
+        raise FileNotFoundError(
+            f"No Free Spoken Digit recording ({{digit}}_{{speaker}}_{{index}}.wav) "
+            f"found under {folder}. Get the 'recordings' folder of "
+            "https://github.com/Jakobovski/free-spoken-digit-dataset and pass its "
+            "path as fsdd_dir (or put it at <data_home>/fsdd/recordings).")
+    return found
+
+
+def _list_noise(folder):
+    """``[(path, is_test)]`` of the noise clips under ``folder``, sorted."""
+    files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in _NOISE_SUFFIXES) \
+        if folder.is_dir() else []
+    if not files:
+        raise FileNotFoundError(
+            f"No noise clip (.ogg, .wav, .flac) found under {folder}. The paper used "
+            "ESC-50 (https://github.com/karolpiczak/ESC-50); pass a folder of its "
+            "clips, or of its ESC-10 subset, as noise_dir (or put them at "
+            "<data_home>/esc10).")
+    out = []
+    for i, p in enumerate(files):
+        m = re.match(r"^(\d+)-", p.name)
+        out.append((p, int(m.group(1)) == 5 if m else i % 5 == 4))
+    return out
+
+
+def _check_inputs(recordings, noises, test_speakers):
+    speakers = sorted({s for _, _, s in recordings})
+    unknown = sorted(set(test_speakers) - set(speakers))
+    if unknown or len(test_speakers) in (0, len(speakers)):
+        raise ValueError(
+            f"test_speakers must be a non-empty proper subset of the FSDD speakers "
+            f"{speakers}; got {test_speakers}" + (f" ({unknown} unknown)." if unknown else "."))
+    for split, is_test in (("train", False), ("test", True)):
+        if not any(t == is_test for _, t in noises):
+            raise ValueError(
+                f"No noise clip for the {split} split: clips of ESC fold 5 go to test, "
+                "folds 1-4 to train.")
+        have = {d for _, d, s in recordings if (s in test_speakers) == is_test}
+        if have != set(range(10)):
+            raise ValueError(
+                f"The {split} speakers have no recording of digit(s) "
+                f"{sorted(set(range(10)) - have)}.")
+
+
+def _soundfile():
+    try:
+        import soundfile
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise ImportError(
+            "load_avmnist decodes WAV and Ogg files with soundfile: "
+            "pip install soundfile (or skcentral[data]).") from exc
+    return soundfile
+
+
+def _decode(path, sf):
+    """Mono float32 samples of an audio file, resampled to 8 kHz, and its rate."""
+    try:
+        x, rate = sf.read(str(path), dtype="float32", always_2d=True)
+    except Exception as exc:  # soundfile raises its own LibsndfileError, RuntimeError...
+        raise ValueError(f"Cannot decode audio file {path}: {exc}") from exc
+    if x.shape[0] == 0:
+        raise ValueError(f"Audio file {path} holds no samples.")
+    return x.mean(axis=1), rate
+
+
+def _resample(x, rate):
+    if rate == SAMPLE_RATE:
+        return x
+    ratio = Fraction(SAMPLE_RATE, int(rate))
+    return resample_poly(x, ratio.numerator, ratio.denominator).astype(np.float32)
+
+
+def _unit_rms(x):
+    rms = float(np.sqrt(np.mean(np.square(x, dtype=np.float64)))) if x.size else 0.0
+    return x / rms if rms > 0 else x
+
+
+def _load_speech(path, sf):
+    x, rate = _decode(path, sf)
+    x = _unit_rms(_resample(x, rate))
+    if len(x) > WINDOW_LENGTH:  # keep the central part
+        start = (len(x) - WINDOW_LENGTH) // 2
+        x = x[start:start + WINDOW_LENGTH]
+    return np.ascontiguousarray(x, dtype=np.float32)
+
+
+def _drop_silence(x, min_run):
+    """Remove runs of digital silence (ESC clips are padded to 5 s with it)."""
+    quiet = np.abs(x) <= 1e-5
+    if not quiet.any():
+        return x
+    edges = np.diff(np.r_[0, quiet.astype(np.int8), 0])
+    keep = np.ones(len(x), dtype=bool)
+    for start, stop in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)):
+        if stop - start >= min_run:
+            keep[start:stop] = False
+    return x[keep]
+
+
+def _load_noise(path, sf):
+    x, rate = _decode(path, sf)
+    x = _unit_rms(_resample(_drop_silence(x, max(1, rate // 100)), rate))
+    if len(x) == 0:
+        x = np.zeros(1, dtype=np.float32)
+    if len(x) < WINDOW_LENGTH:
+        x = np.tile(x, math.ceil(WINDOW_LENGTH / len(x)))
+    return np.ascontiguousarray(x, dtype=np.float32)
+
+
+# ------------------------------------------------------------------ build
+def _build(n_train, n_test, test_speakers, image_energy, snr_db, random_state,
+           data_home, download, recordings, noises, dtype):
+    sf = _soundfile()
+    rng = np.random.default_rng(random_state)
+    out = {}
+
+    # Which images: all, or a random subset of each split.
+    splits = mnist_splits(data_home, download)
+    chosen = {}
+    for s, n in (("train", n_train), ("test", n_test)):
+        n_all = len(splits[s][1])
+        chosen[s] = np.arange(n_all) if n == n_all else \
+            np.sort(rng.choice(n_all, n, replace=False))
+
+    # Audio: which recording, noise clip, offsets and SNR for each pair.
+    plans = {}
+    for s in ("train", "test"):
+        y = splits[s][1][chosen[s]]
+        in_split = [i for i, r in enumerate(recordings)
+                    if (r[2] in test_speakers) == (s == "test")]
+        clips = [i for i, (_, is_test) in enumerate(noises) if is_test == (s == "test")]
+        rec = np.empty(len(y), dtype=np.int64)
+        for digit in np.unique(y):
+            pool = np.array([i for i in in_split if recordings[i][1] == digit], dtype=np.int64)
+            where = np.flatnonzero(y == digit)
+            passes = math.ceil(len(where) / len(pool))
+            rec[where] = np.concatenate([rng.permutation(pool) for _ in range(passes)])[:len(where)]
+        plans[s] = dict(y=y, rec=rec, noise=rng.choice(clips, len(y)),
+                        snr=rng.uniform(*snr_db, len(y)), u_speech=rng.random(len(y)),
+                        u_noise=rng.random(len(y)))
+
+    # Decode before the slow PCA, so that an unreadable file fails fast.
+    speech = {i: _load_speech(recordings[i][0], sf)
+              for i in np.unique(np.r_[plans["train"]["rec"], plans["test"]["rec"]])}
+    noise = {i: _load_noise(noises[i][0], sf)
+             for i in np.unique(np.r_[plans["train"]["noise"], plans["test"]["noise"]])}
+
+    # Images: the PCA is fitted on all 55,000 training images, so a subset
+    # is a subset of the full dataset's image modality.
+    split = fit_split(splits["train"][0], image_energy, 1.0, random_state)
+    out["image_energy"] = np.float64(split.energy_[0])
+    for s in ("train", "test"):
+        images = splits.pop(s)[0][chosen[s]]
+        out[f"image_{s}"] = split.transform(images)[0].astype(np.float16).astype(dtype)
+        del images
+    del splits, split
+
+    stft = ShortTimeFFT(hann(N_FFT, sym=False), hop=HOP, fs=SAMPLE_RATE, scale_to="magnitude")
+    for s, plan in plans.items():
+        out[f"audio_{s}"] = _spectrograms(plan, speech, noise, stft, dtype)
+        out[f"y_{s}"] = plan["y"]
+        out[f"speaker_{s}"] = np.array([recordings[i][2] for i in plan["rec"]])
+        out[f"recording_{s}"] = np.array([recordings[i][0].stem for i in plan["rec"]])
+        out[f"noise_{s}"] = np.array([noises[i][0].name for i in plan["noise"]])
+        out[f"snr_{s}"] = plan["snr"].astype(np.float32)
+
+    # Standardise with the training statistics, block by block, in place.
+    total, total_sq, count = 0.0, 0.0, out["audio_train"].size
+    for block in _blocks(out["audio_train"]):
+        b = block.astype(np.float64)
+        total, total_sq = total + b.sum(), total_sq + np.square(b).sum()
+    mean = total / count
+    std = math.sqrt(max(total_sq / count - mean * mean, 0.0)) or 1.0
+    for s in ("train", "test"):
+        for block in _blocks(out[f"audio_{s}"]):
+            # through float16, so that a build and a cache read agree exactly
+            block[...] = ((block.astype(np.float32) - mean) / std).astype(np.float16)
+    out["audio_mean"], out["audio_std"] = np.float64(mean), np.float64(std)
+    return out
+
+
+def _spectrograms(plan, speech, noise, stft, dtype):
+    n = len(plan["y"])
+    result = np.empty((n, N_FFT // 2 + 1, N_FRAMES), dtype=dtype)
+    for start in range(0, n, _CHUNK):
+        stop = min(n, start + _CHUNK)
+        wave = np.zeros((stop - start, WINDOW_LENGTH), dtype=np.float32)
+        for row, i in enumerate(range(start, stop)):
+            x = speech[plan["rec"][i]]
+            offset = int(plan["u_speech"][i] * (WINDOW_LENGTH - len(x) + 1))
+            wave[row, offset:offset + len(x)] = x
+            clip = noise[plan["noise"][i]]
+            offset = int(plan["u_noise"][i] * (len(clip) - WINDOW_LENGTH + 1))
+            gain = 10.0 ** (-plan["snr"][i] / 20.0)
+            wave[row] += gain * clip[offset:offset + WINDOW_LENGTH]
+        # the k_offset makes frame j cover samples [j * HOP, j * HOP + N_FFT)
+        spec = stft.stft(wave, p0=0, p1=N_FRAMES, k_offset=N_FFT // 2, axis=-1)
+        result[start:stop] = np.log(np.abs(spec) + LOG_FLOOR)
+    return result
+
+
+def _blocks(arr, rows=512):
+    for start in range(0, len(arr), rows):
+        yield arr[start:start + rows]
+
+
+def _descr(data):
+    return (
+        "Audiovisual MNIST (Vielzeuf et al. 2018, Sec. 3.2). Image: MNIST digits "
+        f"keeping {data.image_energy:.3f} of the PCA energy (28x28). Audio: 112x112 "
+        "log-magnitude spectrograms of Free Spoken Digit recordings (CC BY-SA 4.0) "
+        "of the same digit, mixed with environmental noise (ESC-10, CC BY, when "
+        "built from the default folder; the paper used ESC-50). "
+        f"{len(data.y_train)} train pairs (speakers {', '.join(data.train_speakers)}), "
+        f"{len(data.y_test)} test pairs (speakers {', '.join(data.test_speakers)}).")

@@ -1,0 +1,85 @@
+"""Fixtures of the dataset tests: the real data folder, a loopback HTTP mirror."""
+
+import contextlib
+import http.server
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+# The project's real data sits beside the repository, at ../shared/data; a
+# user's checkout has no such folder, and the tests that need it are skipped.
+_REPO = Path(__file__).resolve().parents[2]
+
+
+def _shared_data():
+    env = os.environ.get("SKCENTRAL_TEST_DATA")
+    return Path(env) if env else _REPO / ".." / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data():
+    """The folder of real data (mnist/, fsdd/, esc10/), or skip."""
+    path = _shared_data().resolve()
+    if not (path / "mnist").is_dir():
+        pytest.skip(f"real data folder {path} is absent (set SKCENTRAL_TEST_DATA to "
+                    "a folder holding mnist/, fsdd/recordings/ and esc10/)")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _private_data_home(tmp_path, monkeypatch):
+    # No test may read or write the user's ~/skcentral_data by accident.
+    monkeypatch.setenv("SKCENTRAL_DATA", str(tmp_path / "default_home"))
+
+
+@contextlib.contextmanager
+def serve(directory, handler=None):
+    """Serve ``directory`` over HTTP on 127.0.0.1; yield the base URL."""
+    handler = handler or http.server.SimpleHTTPRequestHandler
+
+    class Quiet(handler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(directory), **kwargs)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+class HalfBodyHandler(http.server.SimpleHTTPRequestHandler):
+    """Announces the whole file, sends half of it, then hangs up."""
+
+    def do_GET(self):
+        path = Path(self.translate_path(self.path))
+        if not path.is_file():
+            self.send_error(404)
+            return
+        body = path.read_bytes()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body[: len(body) // 2])
+        self.wfile.flush()
+        self.close_connection = True
+
+
+@pytest.fixture
+def http_mirror():
+    """``http_mirror(directory, handler=None)``: a context manager yielding a URL."""
+    return serve
+
+
+@pytest.fixture
+def half_body_handler():
+    return HalfBodyHandler
