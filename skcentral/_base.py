@@ -94,6 +94,12 @@ class FusionNet(NeuralNet):
         gates, fusion heads); the modality networks, e.g. pretrained ones
         wrapped in :class:`~skcentral.ModuleBackbone`, keep their weights
         and batch-norm statistics.
+    torch_threads : int, default=None
+        Torch threads used while fitting and predicting (the global setting
+        is restored after). Results on CPU can differ in the last bits with
+        the thread count, so a fixed number (e.g. 1) makes fits
+        bit-identical whether they run alone or in ``GridSearchCV(n_jobs=k)``
+        workers. ``None`` uses torch's current setting.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, dropout and shuffling; an int gives
         identical predictions on CPU from run to run. The global torch
@@ -114,7 +120,8 @@ class FusionNet(NeuralNet):
                  iterator_train=ModalityBatchIterator,
                  iterator_valid=ModalityBatchIterator, device="cpu",
                  precision="fp32", channels_last=False, freeze_backbones=False,
-                 random_state=None, verbose=0, warm_start=False, **kwargs):
+                 torch_threads=None, random_state=None, verbose=0, warm_start=False,
+                 **kwargs):
         kwargs.pop("module", None)  # always built from the backbones
         super().__init__(
             module=None, criterion=criterion, optimizer=optimizer, lr=lr,
@@ -128,6 +135,7 @@ class FusionNet(NeuralNet):
         self.precision = precision
         self.channels_last = channels_last
         self.freeze_backbones = freeze_backbones
+        self.torch_threads = torch_threads
         self.random_state = random_state
 
     # ------------------------------------------------------------ hooks
@@ -378,7 +386,7 @@ class FusionNet(NeuralNet):
             self.validation_dataset_ = self._device_dataset(
                 self._check_X(X_valid).arrays, self._check_y(y_valid, reset=False))
         try:
-            with self._seeded(1 + len(self.history)):
+            with self._seeded(1 + len(self.history)), self._threads():
                 NeuralNet.partial_fit(self, dataset, y, **fit_params)
         finally:
             self.validation_dataset_ = None
@@ -429,6 +437,23 @@ class FusionNet(NeuralNet):
         y_true = to_tensor(y_true, device=self.device)
         outputs = y_pred if isinstance(y_pred, tuple) else (y_pred,)
         return multitask_loss(self.criterion_, outputs, y_true, self.loss_weights())
+
+    @contextlib.contextmanager
+    def _threads(self):
+        """Run with ``torch_threads`` torch threads, restoring the setting after."""
+        if self.torch_threads is None:
+            yield
+            return
+        previous = torch.get_num_threads()
+        torch.set_num_threads(int(self.torch_threads))
+        try:
+            yield
+        finally:
+            torch.set_num_threads(previous)
+
+    def forward_iter(self, X, training=False, device="cpu"):
+        with self._threads():
+            yield from super().forward_iter(X, training=training, device=device)
 
     @contextlib.contextmanager
     def _seeded(self, offset):

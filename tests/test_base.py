@@ -220,3 +220,62 @@ def test_freeze_backbones_trains_only_the_fusion(small_digits):
     assert clf.score(Xt, yt) > 0.6
     with pytest.raises(ValueError, match="nothing to train"):
         UnimodalClassifier(freeze_backbones=True, backbones=MLP((8,))).fit(Xs, y)
+
+
+def test_save_params_load_params_round_trip(small_digits, tmp_path):
+    Xs, Xt, y, _ = small_digits
+    clf = small().fit(Xs, y)
+    clf.save_params(f_params=tmp_path / "params.pt", f_history=tmp_path / "history.json")
+    # a new estimator takes its shapes and classes from data with epochs=0, then the weights
+    new = small(random_state=123).fit(Xs, y, epochs=0)
+    new.load_params(f_params=tmp_path / "params.pt", f_history=tmp_path / "history.json")
+    np.testing.assert_array_equal(clf.predict_proba(Xt), new.predict_proba(Xt))
+    assert len(new.history) == len(clf.history)
+
+
+def test_a_model_fitted_on_cuda_loads_on_a_cpu_only_machine(small_digits, monkeypatch):
+    Xs, Xt, y, _ = small_digits
+    clf = small().fit(Xs, y)
+    expected = clf.predict_proba(Xt)
+    clf.device = "cuda"  # as saved by a GPU machine; the tensors map to the CPU on load
+    blob = pickle.dumps(clf)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.warns(UserWarning, match="no CUDA devices are available"):
+        loaded = pickle.loads(blob)
+    assert str(loaded.device) == "cpu"
+    np.testing.assert_array_equal(loaded.predict_proba(Xt), expected)
+
+
+def test_keyboard_interrupt_from_a_callback_leaves_a_usable_model(small_digits):
+    from skorch.callbacks import Callback
+
+    class StopAfterTwo(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            if len(net.history) == 2:
+                raise KeyboardInterrupt
+
+    Xs, Xt, y, yt = small_digits
+    clf = small(max_epochs=10, callbacks=[StopAfterTwo()]).fit(Xs, y)
+    assert len(clf.history) == 2 and clf.history[-1, "train_loss"] > 0
+    assert clf.predict(Xt).shape == (200,)
+    clf.set_params(callbacks=[]).partial_fit(Xs, y)  # and training can go on
+    assert len(clf.history) == 2 + 10
+
+
+def test_torch_threads_makes_grid_search_identical_across_n_jobs(small_digits):
+    from sklearn.model_selection import GridSearchCV
+    Xs, _, y, _ = small_digits
+    clf = small(max_epochs=2, torch_threads=1)
+    scores = [GridSearchCV(clf, {"beta": [0.5, 1.0]}, cv=2, n_jobs=n).fit(Modalities(Xs), y)
+              .cv_results_["mean_test_score"] for n in (1, 2)]
+    np.testing.assert_array_equal(*scores)
+    assert torch.get_num_threads() == torch.get_num_threads()  # restored (no exception)
+
+
+def test_one_sample_and_unseen_labels_are_clear_errors(small_digits):
+    Xs, Xt, y, _ = small_digits
+    with pytest.raises(ValueError, match="at least 2 samples.*got 1 sample"):
+        small().fit([x[:1] for x in Xs], y[:1])
+    clf = small(max_epochs=1).fit(Xs, y)
+    with pytest.raises(ValueError, match=r"labels not seen at fit: \[42\]"):
+        clf.partial_fit(Xs, np.where(y == 3, 42, y))

@@ -1,5 +1,7 @@
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.model_selection import KFold, train_test_split
 from sklearn.utils import _safe_indexing
 
@@ -80,3 +82,37 @@ def test_column_spec_errors_name_the_shapes():
         check_modalities(np.zeros((2, 4)), modalities={"img": {"columns": 4, "shape": (3, 3)}})
     with pytest.raises(ValueError, match="X has only 4 columns"):
         check_modalities(np.zeros((2, 4)), modalities=[3, 3])
+
+
+shapes = st.lists(st.lists(st.integers(1, 3), min_size=1, max_size=3).map(tuple),
+                  min_size=1, max_size=4)
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(1, 12), sample_shapes=shapes, data=st.data())
+def test_row_indexing_and_column_specs_are_consistent(n, sample_shapes, data):
+    rng = np.random.default_rng(n)
+    arrays = [rng.normal(size=(n,) + s) for s in sample_shapes]
+    Xs = check_modalities(arrays)
+    rows = data.draw(st.lists(st.integers(0, n - 1), max_size=2 * n))
+    sub = Xs[np.array(rows, dtype=int)]
+    assert sub.shape == (len(rows), len(arrays))
+    for a, b in zip(sub, arrays):
+        np.testing.assert_array_equal(a, b[rows].astype(np.float32))
+    # the same data as one 2-D array with a column spec
+    flat = np.hstack([a.reshape(n, -1) for a in arrays])
+    spec = [{"columns": int(np.prod(s)), "shape": s} for s in sample_shapes]
+    again = check_modalities(flat, modalities=spec)
+    for a, b in zip(again, Xs):
+        np.testing.assert_array_equal(a, b)
+
+
+@settings(max_examples=40, deadline=None)
+@given(rows=st.lists(st.integers(1, 6), min_size=2, max_size=4))
+def test_ragged_rows_are_always_refused(rows):
+    arrays = [np.zeros((r, 2)) for r in rows]
+    if len(set(rows)) > 1:
+        with pytest.raises(ValueError, match="same number of rows"):
+            check_modalities(arrays)
+    else:
+        assert check_modalities(arrays).shape == (rows[0], len(rows))

@@ -75,3 +75,36 @@ def test_robustness_curve_noise_degrades_and_validates(small_digits):
     assert scores[0] == clf.score(Xt, yt) and scores[1] < scores[0]
     with pytest.raises(ValueError, match="kind must be"):
         robustness_curve(clf, Xt, yt, modality=0, kind="blur")
+
+
+def test_a_dask_worker_lost_during_grid_search_does_not_change_the_result(small_digits):
+    distributed = pytest.importorskip("distributed")
+    import os
+    import threading
+    import time
+
+    from joblib import parallel_backend
+    Xs, _, y, _ = small_digits
+    clf = CentralNetClassifier(backbones=MLP((16,)), lr=0.01, batch_size=32, max_epochs=6,
+                               random_state=0, torch_threads=1)
+    grid = {"beta": [0.0, 0.5, 1.0, 2.0]}
+    t0 = time.perf_counter()
+    local = GridSearchCV(clf, grid, cv=2).fit(Modalities(Xs), y).cv_results_
+    kill_after = 0.3 * (time.perf_counter() - t0)  # well inside the parallel run
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as cluster, \
+            distributed.Client(cluster):
+        victim = next(iter(cluster.workers.values())).process.pid  # a worker's OS process
+        killed = []
+        killer = threading.Timer(kill_after, lambda: killed.append(os.kill(victim, 9)))
+        Xm = Modalities(Xs)
+        # broadcast the data to every worker: a lost worker then loses no data,
+        # and dask reruns its tasks elsewhere
+        with parallel_backend("dask", scatter=[Xm, y]):
+            t0 = time.perf_counter()
+            killer.start()
+            remote = GridSearchCV(clf, grid, cv=2, n_jobs=-1).fit(Xm, y).cv_results_
+        elapsed = time.perf_counter() - t0
+        killer.join()
+    assert killed and elapsed > kill_after  # SIGKILLed while the search was running
+    np.testing.assert_array_equal(local["mean_test_score"], remote["mean_test_score"])
