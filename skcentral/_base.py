@@ -108,6 +108,21 @@ class FusionNet(NeuralNet):
         1 prints a table of epochs as training goes.
     warm_start : bool, default=False
         Continue training the current model on the next ``fit``.
+
+    Examples
+    --------
+    A new method is a subclass that builds its torch module:
+
+    >>> from skcentral import FusionClassifierMixin, FusionNet, MLP
+    >>> from skcentral.fusion import WeightedMean
+    >>> from skcentral.datasets import load_multimodal_digits
+    >>> class MeanOfScores(FusionClassifierMixin, FusionNet):
+    ...     def build_module(self, backbones, input_shapes, n_outputs):
+    ...         return WeightedMean(backbones, input_shapes)
+    >>> Xs, Xt, y, yt = load_multimodal_digits(random_state=0)
+    >>> clf = MeanOfScores(backbones=MLP((32,)), beta=0.0, max_epochs=3, random_state=0)
+    >>> clf.fit(Xs, y).score(Xt, yt) > 0.5
+    True
     """
 
     _spec_params = ("backbones", "central", "trunk")
@@ -550,6 +565,17 @@ class FusionClassifierMixin(ClassifierMixin):
     threshold : float, default=0.5
         Multilabel only: probability at or above which ``predict`` sets a
         label.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skcentral import CentralNetClassifier, MLP
+    >>> rng = np.random.default_rng(0)
+    >>> Xs = [rng.normal(size=(100, 4)), rng.normal(size=(100, 3))]
+    >>> Y = np.stack([Xs[0][:, 0] > 0, Xs[1][:, 0] > 0], axis=1).astype(int)
+    >>> clf = CentralNetClassifier(backbones=MLP((8,)), max_epochs=2, random_state=0)
+    >>> clf.fit(Xs, Y).predict(Xs).shape, clf.task_
+    ((100, 2), 'multilabel')
     """
 
     def __init__(self, *, pos_weight=2.0, threshold=0.5, **kwargs):
@@ -654,6 +680,17 @@ class FusionRegressorMixin(RegressorMixin):
 
     ``y`` may be 1-D or 2-D (multi-output); ``predict`` returns the same
     shape.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skcentral import CentralNetRegressor, MLP
+    >>> rng = np.random.default_rng(0)
+    >>> Xs = [rng.normal(size=(100, 4)), rng.normal(size=(100, 3))]
+    >>> Y = np.stack([Xs[0][:, 0], Xs[1][:, 0]], axis=1)
+    >>> reg = CentralNetRegressor(backbones=MLP((8,)), max_epochs=2, random_state=0)
+    >>> reg.fit(Xs, Y).predict(Xs).shape
+    (100, 2)
     """
 
     def _default_criterion(self):

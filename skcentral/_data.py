@@ -35,6 +35,14 @@ class ModalityDataset(Dataset):
 
     Attributes ``X`` and ``y`` are what skorch's helpers
     (``data_from_dataset``) read back.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skcentral import ModalityDataset
+    >>> ds = ModalityDataset([np.zeros((5, 2)), np.ones((5, 3))], y=np.arange(5))
+    >>> len(ds), [tuple(x.shape) for x in ds[0][0]]
+    (5, [(2,), (3,)])
     """
 
     def __init__(self, X, y=None, missing=None):
@@ -67,6 +75,14 @@ class ModalityBatchIterator:
     ------
     (list of Tensor, Tensor or None)
         The modality batches and the target batch.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skcentral import ModalityBatchIterator, ModalityDataset
+    >>> ds = ModalityDataset([np.zeros((5, 2)), np.ones((5, 3))], y=np.arange(5))
+    >>> [len(y) for _, y in ModalityBatchIterator(ds, batch_size=2, shuffle=True, seed=0)]
+    [2, 2, 1]
     """
 
     def __init__(self, dataset, batch_size=128, shuffle=False, seed=None):

@@ -42,6 +42,15 @@ class Backbone(nn.Module):
     stem : nn.Module
     blocks : sequence of nn.Module
     head : nn.Module
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch import nn
+    >>> from skcentral.backbones import Backbone
+    >>> net = Backbone(nn.Identity(), [nn.Linear(4, 8)], nn.Linear(8, 2))
+    >>> [tuple(h.shape) for h in net.features(torch.zeros(3, 4))]
+    [(3, 4), (3, 8), (3, 2)]
     """
 
     def __init__(self, stem, blocks, head):
@@ -73,6 +82,20 @@ class BackboneSpec(BaseEstimator):
 
     Subclasses implement :meth:`build_stem` and :meth:`build_fused`; their
     ``__init__`` stores hyper-parameters only, as scikit-learn estimators do.
+
+    Examples
+    --------
+    >>> from torch import nn
+    >>> from skcentral import BackboneSpec
+    >>> class Tiny(BackboneSpec):
+    ...     def __init__(self, width=8):
+    ...         self.width = width
+    ...     def build_fused(self, stem_shape, n_outputs):
+    ...         block = nn.Sequential(nn.Flatten(), nn.Linear(stem_shape[0], self.width), nn.ReLU())
+    ...         return [block], nn.Linear(self.width, n_outputs)
+    >>> net = Tiny().build((5,), n_outputs=3)
+    >>> [type(m).__name__ for m in (net.stem, net.head)]
+    ['Identity', 'Linear']
     """
 
     def build_stem(self, input_shape):

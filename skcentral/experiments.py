@@ -50,6 +50,14 @@ def make_method(name, backbone, fusion_layer=None, **params):
         Depth, for the layer-fusion methods.
     **params
         Shared estimator parameters (``max_epochs``, ``lr``, ...).
+
+    Examples
+    --------
+    >>> from skcentral import MLP
+    >>> from skcentral.experiments import make_method
+    >>> est = make_method("fusion_ensemble_sum", MLP(), fusion_layer=2, max_epochs=5)
+    >>> type(est).__name__, est.op, est.ensemble, est.fusion_layer, est.max_epochs
+    ('LayerFusionClassifier', 'sum', True, 2, 5)
     """
     if name not in METHODS:
         raise ValueError(f"Unknown method {name!r}; choose from {sorted(METHODS)}.")
@@ -61,7 +69,15 @@ def make_method(name, backbone, fusion_layer=None, **params):
 
 
 def method_configs(names, backbone, depths, **params):
-    """``{config name: estimator}``, one config per depth for layer fusion."""
+    """``{config name: estimator}``, one config per depth for layer fusion.
+
+    Examples
+    --------
+    >>> from skcentral import MLP
+    >>> from skcentral.experiments import method_configs
+    >>> sorted(method_configs(["centralnet", "fusion_sum"], MLP(), depths=[0, 2]))
+    ['centralnet', 'fusion_sum@0', 'fusion_sum@2']
+    """
     configs = {}
     for name in names:
         if METHODS[name][3]:

@@ -21,6 +21,12 @@ def check_beta(beta, n_modalities, names=None):
     Returns
     -------
     list of float
+
+    Examples
+    --------
+    >>> from skcentral.losses import check_beta
+    >>> check_beta(0.5, 3)
+    [0.5, 0.5, 0.5]
     """
     if isinstance(beta, numbers.Real):
         betas = [float(beta)] * n_modalities
@@ -57,6 +63,16 @@ def multitask_loss(criterion, outputs, y, weights):
     weights : sequence of float
         One weight per output (Eq. 2: ``[1, beta_1, ..., beta_n]``); a zero
         weight skips that output.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch import nn
+    >>> from skcentral.losses import multitask_loss
+    >>> y = torch.tensor([0, 1])
+    >>> outs = (torch.zeros(2, 2), torch.zeros(2, 2), torch.zeros(2, 2))
+    >>> round(float(multitask_loss(nn.CrossEntropyLoss(), outs, y, [1, 1, 1])), 4)  # 3 ln 2
+    2.0794
     """
     if len(weights) != len(outputs):
         raise ValueError(f"{len(weights)} loss weights for {len(outputs)} outputs.")

@@ -19,6 +19,15 @@ def error_count(estimator, X, y):
     """The paper's metric on MNIST: the number of misclassified test samples.
 
     A scorer (``scorer(estimator, X, y)``); lower is better.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.dummy import DummyClassifier
+    >>> from skcentral.model_selection import error_count
+    >>> clf = DummyClassifier(strategy="constant", constant=1).fit([[0]] * 4, [0, 1, 1, 1])
+    >>> error_count(clf, [[0]] * 4, np.array([0, 1, 1, 0]))
+    2
     """
     return int(np.sum(estimator.predict(X) != np.asarray(y)))
 
@@ -66,6 +75,16 @@ class SeedScores:
         Seconds each fit took.
     estimators : list
         The fitted estimators (only with ``return_estimators=True``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skcentral.model_selection import SeedScores
+    >>> s = SeedScores(seeds=[0, 1, 2], scores=np.array([50., 52., 54.]), mean=52.0,
+    ...                half_width=11.4, confidence=0.99, scoring="errors",
+    ...                fit_times=np.zeros(3))
+    >>> s.ci
+    (40.6, 63.4)
     """
 
     seeds: list
@@ -183,6 +202,18 @@ def evaluate_many(estimators, X_train, y_train, X_test, y_test, *, seeds=8, scor
     Returns
     -------
     dict of str to SeedScores
+
+    Examples
+    --------
+    >>> from skcentral import CentralNetClassifier, WeightedMeanClassifier, MLP
+    >>> from skcentral.datasets import load_multimodal_digits
+    >>> from skcentral.model_selection import evaluate_many
+    >>> Xs, Xt, y, yt = load_multimodal_digits(random_state=0)
+    >>> res = evaluate_many({"centralnet": CentralNetClassifier(backbones=MLP((32,)), max_epochs=2),
+    ...                      "mean": WeightedMeanClassifier(backbones=MLP((32,)), max_epochs=2)},
+    ...                     Xs, y, Xt, yt, seeds=2, scoring="accuracy")
+    >>> sorted(res), res["mean"].scores.shape
+    (['centralnet', 'mean'], (2,))
     """
     if isinstance(seeds, numbers.Integral):
         if seeds < 1:

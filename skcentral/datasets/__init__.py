@@ -8,10 +8,12 @@ from .mm_mnist import load_multimodal_mnist
 from .mmimdb import MMIMDB_SPLITS, load_mmimdb
 from .mnist import MNIST_MIRRORS, fetch_mnist
 from .montalbano import MONTALBANO_MODALITIES, load_montalbano, save_montalbano
+from .synthetic import MONTALBANO_LIKE_SEPARATION, make_mmimdb_like, make_montalbano_like
 
 __all__ = [
     "MMIMDB_SPLITS",
     "MNIST_MIRRORS",
+    "MONTALBANO_LIKE_SEPARATION",
     "MONTALBANO_MODALITIES",
     "PCASplit",
     "fetch_mnist",
@@ -21,6 +23,8 @@ __all__ = [
     "load_montalbano",
     "load_multimodal_digits",
     "load_multimodal_mnist",
+    "make_mmimdb_like",
+    "make_montalbano_like",
     "make_pca_split",
     "save_montalbano",
 ]

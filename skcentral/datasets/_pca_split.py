@@ -171,6 +171,15 @@ def make_pca_split(images, energy=0.5, share_ratio=0.5, random_state=None,
     modalities : list of two ndarray, each shaped like ``images`` (float32)
     split : PCASplit
         The fitted split, with the energy and share ratio achieved.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from skcentral.datasets import make_pca_split
+    >>> images = load_digits().images
+    >>> (a, b), split = make_pca_split(images, energy=0.25, share_ratio=0.0, random_state=0)
+    >>> a.shape, len(set(split.components_[0]) & set(split.components_[1]))
+    ((1797, 8, 8), 0)
     """
     split = PCASplit(energy, share_ratio, random_state=random_state).fit(
         images if fit_images is None else fit_images)

@@ -33,6 +33,15 @@ class Align(nn.Module):
         pooling when the spatial sizes differ) for feature maps.
     where : str
         Names the modality and fusion point in error messages.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skcentral.fusion import Align
+    >>> Align((300,), (4096,), "pad")(torch.ones(2, 300)).shape
+    torch.Size([2, 4096])
+    >>> Align((16, 14, 14), (32, 7, 7), "project")(torch.ones(2, 16, 14, 14)).shape
+    torch.Size([2, 32, 7, 7])
     """
 
     def __init__(self, source, target, mode="pad", where=""):

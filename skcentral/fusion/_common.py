@@ -25,6 +25,14 @@ class MultiBackbone(nn.Module):
     same_depth : bool, default=True
         Require every backbone to have the same number of layers after its
         stem (methods that fuse layer by layer need it).
+
+    Examples
+    --------
+    >>> from skcentral import MLP
+    >>> from skcentral.fusion import MultiBackbone
+    >>> m = MultiBackbone([MLP((8,)).build((5,), 3)], [(5,)])
+    >>> m.n_layers, m.shapes
+    (2, [[(5,), (8,), (3,)]])
     """
 
     def __init__(self, backbones, input_shapes, names=None, same_depth=True):
@@ -86,6 +94,13 @@ def renormalise(weights, missing):
     Returns
     -------
     Tensor of shape (batch, n_modalities)
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skcentral.fusion import renormalise
+    >>> renormalise(torch.tensor([0.5, 0.25, 0.25]), torch.tensor([[False, True, False]]))
+    tensor([[0.6667, 0.0000, 0.3333]])
     """
     present = (~missing).to(weights.dtype)
     total = weights.abs().sum()
@@ -108,6 +123,14 @@ def average_predictions(preds, task="multiclass", missing=None):
     ``multilabel``: logit of the mean sigmoid; ``regression``: the mean.
     With ``missing`` (bool, ``(batch, len(preds))``) the mean is over the
     present predictions of each sample.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skcentral.fusion import average_predictions
+    >>> a, b = torch.tensor([[2.0, 0.0]]), torch.tensor([[0.0, 2.0]])
+    >>> average_predictions([a, b]).softmax(1)
+    tensor([[0.5000, 0.5000]])
     """
     stacked = torch.stack(preds)
     if task not in TASKS:

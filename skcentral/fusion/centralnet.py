@@ -48,6 +48,19 @@ class CentralNet(MultiBackbone):
     ``forward`` returns ``(fused, pred_1, ..., pred_n)``: the CentralNet
     prediction first, then each modality's own prediction, for the
     multi-task loss of Eq. 2.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skcentral import MLP
+    >>> from skcentral.fusion import CentralNet
+    >>> spec = MLP((16, 8))
+    >>> nets = [spec.build((5,), 3), spec.build((5,), 3)]
+    >>> net = CentralNet(nets, spec.build_central((5,), 3), [(5,), (5,)]).eval()
+    >>> [tuple(o.shape) for o in net([torch.zeros(4, 5), torch.zeros(4, 5)])]
+    [(4, 3), (4, 3), (4, 3)]
+    >>> net.effective_alphas().shape  # fusion points x (central + modalities)
+    (4, 3)
     """
 
     def __init__(self, backbones, central, input_shapes, alpha_form="eq3",

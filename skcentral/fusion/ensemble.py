@@ -16,6 +16,17 @@ class Ensemble(MultiBackbone):
 
     ``forward`` returns ``(average, score_1, ..., score_m)``: train on the
     members' own losses; the average is the prediction.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skcentral import MLP
+    >>> from skcentral.fusion import Ensemble
+    >>> nets = [MLP((8,)).build((5,), 3) for _ in range(3)]
+    >>> m = Ensemble(nets, [(5,)] * 3, members=[0, 0, 0]).eval()
+    >>> out = m([torch.zeros(4, 5)])
+    >>> len(out), bool(torch.allclose(out[0].softmax(1).sum(1), torch.ones(4)))
+    (4, True)
     """
 
     def __init__(self, backbones, input_shapes, members, task="multiclass", names=None):
@@ -32,7 +43,17 @@ class Ensemble(MultiBackbone):
 
 
 class SingleModality(nn.Module):
-    """One modality's network; the other modalities are ignored."""
+    """One modality's network; the other modalities are ignored.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skcentral import MLP
+    >>> from skcentral.fusion import SingleModality
+    >>> m = SingleModality(MLP((8,)).build((2,), 3), modality=1).eval()
+    >>> m([torch.zeros(4, 5), torch.zeros(4, 2)])[0].shape
+    torch.Size([4, 3])
+    """
 
     def __init__(self, backbone, modality):
         super().__init__()

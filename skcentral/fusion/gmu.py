@@ -24,6 +24,16 @@ class GMU(MultiBackbone):
 
     ``forward`` returns ``(fused, score_1, ..., score_n)``; :meth:`gates`
     returns the gate activations ``(n_samples, n_modalities, hidden_size)``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skcentral import MLP
+    >>> from skcentral.fusion import GMU
+    >>> nets = [MLP((8,)).build((5,), 3), MLP((6,)).build((2,), 3)]
+    >>> m = GMU(nets, [(5,), (2,)], n_outputs=3, hidden_size=4).eval()
+    >>> m.gates([torch.zeros(4, 5), torch.zeros(4, 2)]).shape
+    torch.Size([4, 2, 4])
     """
 
     def __init__(self, backbones, input_shapes, n_outputs, hidden_size=None, dropout=0.0,

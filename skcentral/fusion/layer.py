@@ -41,6 +41,18 @@ class LayerFusion(MultiBackbone):
 
     ``forward`` returns ``(output, fused, score_1, ..., score_n)`` with
     ``ensemble=True`` and ``(fused,)`` otherwise.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skcentral import MLP
+    >>> from skcentral.fusion import LayerFusion
+    >>> spec = MLP((8, 8))
+    >>> nets = [spec.build((5,), 3), spec.build((5,), 3)]
+    >>> m = LayerFusion(nets, spec.build_central((5,), 3), [(5,), (5,)], fusion_layer=1,
+    ...                 op="product").eval()
+    >>> m([torch.zeros(4, 5), torch.zeros(4, 5)])[0].shape
+    torch.Size([4, 3])
     """
 
     def __init__(self, backbones, trunk, input_shapes, fusion_layer, op="sum",

@@ -23,6 +23,16 @@ class ModDrop(MultiBackbone):
 
     ``forward`` returns ``(fused, score_1, ..., score_n)``, the unimodal
     scores from the backbones' own heads (used when ``beta > 0``).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skcentral import MLP
+    >>> from skcentral.fusion import ModDrop
+    >>> nets = [MLP((8,)).build((5,), 3), MLP((8,)).build((2,), 3)]
+    >>> m = ModDrop(nets, [(5,), (2,)], n_outputs=3, p_drop=0.5)
+    >>> m.drop_mask(4, 2, "cpu").shape
+    torch.Size([4, 2])
     """
 
     def __init__(self, backbones, input_shapes, n_outputs, p_drop=0.2, hidden_size=None,

@@ -13,6 +13,15 @@ class WeightedMean(MultiBackbone):
 
     ``fused = sum_k w_k * score_k``, the weights ``w`` trainable and started
     equal (``1 / n``). ``forward`` returns ``(fused, score_1, ..., score_n)``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skcentral import MLP
+    >>> from skcentral.fusion import WeightedMean
+    >>> nets = [MLP((8,)).build((5,), 3), MLP((8,)).build((2,), 3)]
+    >>> WeightedMean(nets, [(5,), (2,)]).weights.tolist()
+    [0.5, 0.5]
     """
 
     def __init__(self, backbones, input_shapes, names=None):
@@ -32,6 +41,16 @@ class ConcatScores(MultiBackbone):
 
     ``forward`` returns ``(fused, score_1, ..., score_n)``, so the same module
     serves Concat (loss on ``fused``) and Concat + Multi-Task (Eq. 2).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skcentral import MLP
+    >>> from skcentral.fusion import ConcatScores
+    >>> nets = [MLP((8,)).build((5,), 3), MLP((8,)).build((2,), 3)]
+    >>> m = ConcatScores(nets, [(5,), (2,)], n_outputs=3).eval()
+    >>> m([torch.zeros(4, 5), torch.zeros(4, 2)])[0].shape
+    torch.Size([4, 3])
     """
 
     def __init__(self, backbones, input_shapes, n_outputs, names=None):
