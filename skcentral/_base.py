@@ -675,6 +675,29 @@ class FusionClassifierMixin(ClassifierMixin):
         return self.classes_[proba.argmax(axis=1)]
 
 
+def regressor_doc(method):
+    """The docstring of ``<method>Regressor``, the counterpart of ``<method>Classifier``."""
+    pad = " " * len(f"{method}Regressor(")
+    return f"""Regression counterpart of :class:`{method}Classifier`.
+
+    The same method and parameters (without ``pos_weight`` and
+    ``threshold``), trained with the mean squared error in the multi-task
+    loss; ``y`` may be 1-D or 2-D (multi-output) and ``score`` is R^2.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skcentral import {method}Regressor, MLP
+    >>> rng = np.random.default_rng(0)
+    >>> Xs = [rng.normal(size=(200, 5)), rng.normal(size=(200, 3))]
+    >>> y = Xs[0][:, 0] + Xs[1][:, 1]
+    >>> reg = {method}Regressor(backbones=MLP((16,), dropout=0.0), lr=0.01, max_epochs=20,
+    ... {pad}random_state=0).fit(Xs, y)
+    >>> reg.predict(Xs).shape
+    (200,)
+    """
+
+
 class FusionRegressorMixin(RegressorMixin):
     """Regression for fusion estimators: MSE multi-task loss, ``score`` is R^2.
 

@@ -1,7 +1,7 @@
 """CentralNetClassifier: the paper's method as a scikit-learn estimator."""
 
 from ._alphas import FusionWeights
-from ._base import FusionClassifierMixin, FusionNet, FusionRegressorMixin
+from ._base import FusionClassifierMixin, FusionNet, FusionRegressorMixin, regressor_doc
 from .backbones import feature_shapes
 from .fusion import CentralNet
 from .fusion._align import fused_shape
@@ -100,21 +100,4 @@ class CentralNetClassifier(FusionClassifierMixin, _CentralNetBase):
 
 
 class CentralNetRegressor(FusionRegressorMixin, _CentralNetBase):
-    """Regression counterpart of :class:`CentralNetClassifier`.
-
-    The same method and parameters (without ``pos_weight`` and
-    ``threshold``), trained with the mean squared error in the multi-task
-    loss; ``y`` may be 1-D or 2-D (multi-output) and ``score`` is R^2.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skcentral import CentralNetRegressor, MLP
-    >>> rng = np.random.default_rng(0)
-    >>> Xs = [rng.normal(size=(200, 5)), rng.normal(size=(200, 3))]
-    >>> y = Xs[0][:, 0] + Xs[1][:, 1]
-    >>> reg = CentralNetRegressor(backbones=MLP((16,), dropout=0.0), lr=0.01, max_epochs=20,
-    ...                  random_state=0).fit(Xs, y)
-    >>> reg.predict(Xs).shape
-    (200,)
-    """
+    __doc__ = regressor_doc("CentralNet")

@@ -2,7 +2,7 @@
 
 import numbers
 
-from ._base import FusionClassifierMixin, FusionNet, FusionRegressorMixin
+from ._base import FusionClassifierMixin, FusionNet, FusionRegressorMixin, regressor_doc
 from .fusion import Ensemble, SingleModality
 
 __all__ = ["EnsembleClassifier", "EnsembleRegressor", "UnimodalClassifier", "UnimodalRegressor"]
@@ -65,24 +65,7 @@ class EnsembleClassifier(FusionClassifierMixin, _EnsembleBase):
 
 
 class EnsembleRegressor(FusionRegressorMixin, _EnsembleBase):
-    """Regression counterpart of :class:`EnsembleClassifier`.
-
-    The same method and parameters (without ``pos_weight`` and
-    ``threshold``), trained with the mean squared error in the multi-task
-    loss; ``y`` may be 1-D or 2-D (multi-output) and ``score`` is R^2.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skcentral import EnsembleRegressor, MLP
-    >>> rng = np.random.default_rng(0)
-    >>> Xs = [rng.normal(size=(200, 5)), rng.normal(size=(200, 3))]
-    >>> y = Xs[0][:, 0] + Xs[1][:, 1]
-    >>> reg = EnsembleRegressor(backbones=MLP((16,), dropout=0.0), lr=0.01, max_epochs=20,
-    ...                  random_state=0).fit(Xs, y)
-    >>> reg.predict(Xs).shape
-    (200,)
-    """
+    __doc__ = regressor_doc("Ensemble")
 
 
 class _UnimodalBase(FusionNet):
@@ -145,21 +128,4 @@ class UnimodalClassifier(FusionClassifierMixin, _UnimodalBase):
 
 
 class UnimodalRegressor(FusionRegressorMixin, _UnimodalBase):
-    """Regression counterpart of :class:`UnimodalClassifier`.
-
-    The same method and parameters (without ``pos_weight`` and
-    ``threshold``), trained with the mean squared error in the multi-task
-    loss; ``y`` may be 1-D or 2-D (multi-output) and ``score`` is R^2.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skcentral import UnimodalRegressor, MLP
-    >>> rng = np.random.default_rng(0)
-    >>> Xs = [rng.normal(size=(200, 5)), rng.normal(size=(200, 3))]
-    >>> y = Xs[0][:, 0] + Xs[1][:, 1]
-    >>> reg = UnimodalRegressor(backbones=MLP((16,), dropout=0.0), lr=0.01, max_epochs=20,
-    ...                  random_state=0).fit(Xs, y)
-    >>> reg.predict(Xs).shape
-    (200,)
-    """
+    __doc__ = regressor_doc("Unimodal")

@@ -4,7 +4,7 @@ import numpy as np
 import torch
 
 from ._alphas import FusionWeights
-from ._base import FusionClassifierMixin, FusionNet, FusionRegressorMixin
+from ._base import FusionClassifierMixin, FusionNet, FusionRegressorMixin, regressor_doc
 from .fusion import GMU
 
 __all__ = ["GMUClassifier", "GMURegressor"]
@@ -92,21 +92,4 @@ class GMUClassifier(FusionClassifierMixin, _GMUBase):
 
 
 class GMURegressor(FusionRegressorMixin, _GMUBase):
-    """Regression counterpart of :class:`GMUClassifier`.
-
-    The same method and parameters (without ``pos_weight`` and
-    ``threshold``), trained with the mean squared error in the multi-task
-    loss; ``y`` may be 1-D or 2-D (multi-output) and ``score`` is R^2.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skcentral import GMURegressor, MLP
-    >>> rng = np.random.default_rng(0)
-    >>> Xs = [rng.normal(size=(200, 5)), rng.normal(size=(200, 3))]
-    >>> y = Xs[0][:, 0] + Xs[1][:, 1]
-    >>> reg = GMURegressor(backbones=MLP((16,), dropout=0.0), lr=0.01, max_epochs=20,
-    ...                  random_state=0).fit(Xs, y)
-    >>> reg.predict(Xs).shape
-    (200,)
-    """
+    __doc__ = regressor_doc("GMU")

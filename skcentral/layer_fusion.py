@@ -1,6 +1,6 @@
 """LayerFusionClassifier: fusion at one depth by sum, subtract or product."""
 
-from ._base import FusionClassifierMixin, FusionNet, FusionRegressorMixin
+from ._base import FusionClassifierMixin, FusionNet, FusionRegressorMixin, regressor_doc
 from .backbones import feature_shapes
 from .fusion import LayerFusion
 from .fusion._align import fused_shape
@@ -85,21 +85,4 @@ class LayerFusionClassifier(FusionClassifierMixin, _LayerFusionBase):
 
 
 class LayerFusionRegressor(FusionRegressorMixin, _LayerFusionBase):
-    """Regression counterpart of :class:`LayerFusionClassifier`.
-
-    The same method and parameters (without ``pos_weight`` and
-    ``threshold``), trained with the mean squared error in the multi-task
-    loss; ``y`` may be 1-D or 2-D (multi-output) and ``score`` is R^2.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skcentral import LayerFusionRegressor, MLP
-    >>> rng = np.random.default_rng(0)
-    >>> Xs = [rng.normal(size=(200, 5)), rng.normal(size=(200, 3))]
-    >>> y = Xs[0][:, 0] + Xs[1][:, 1]
-    >>> reg = LayerFusionRegressor(backbones=MLP((16,), dropout=0.0), lr=0.01, max_epochs=20,
-    ...                  random_state=0).fit(Xs, y)
-    >>> reg.predict(Xs).shape
-    (200,)
-    """
+    __doc__ = regressor_doc("LayerFusion")

@@ -1,7 +1,7 @@
 """Score-level fusion baselines: weighted mean and concatenation."""
 
 from ._alphas import FusionWeights
-from ._base import FusionClassifierMixin, FusionNet, FusionRegressorMixin
+from ._base import FusionClassifierMixin, FusionNet, FusionRegressorMixin, regressor_doc
 from .fusion import ConcatScores, WeightedMean
 
 __all__ = ["WeightedMeanClassifier", "WeightedMeanRegressor", "ConcatClassifier", "ConcatRegressor"]
@@ -59,24 +59,7 @@ class WeightedMeanClassifier(FusionClassifierMixin, _WeightedMeanBase):
 
 
 class WeightedMeanRegressor(FusionRegressorMixin, _WeightedMeanBase):
-    """Regression counterpart of :class:`WeightedMeanClassifier`.
-
-    The same method and parameters (without ``pos_weight`` and
-    ``threshold``), trained with the mean squared error in the multi-task
-    loss; ``y`` may be 1-D or 2-D (multi-output) and ``score`` is R^2.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skcentral import WeightedMeanRegressor, MLP
-    >>> rng = np.random.default_rng(0)
-    >>> Xs = [rng.normal(size=(200, 5)), rng.normal(size=(200, 3))]
-    >>> y = Xs[0][:, 0] + Xs[1][:, 1]
-    >>> reg = WeightedMeanRegressor(backbones=MLP((16,), dropout=0.0), lr=0.01, max_epochs=20,
-    ...                  random_state=0).fit(Xs, y)
-    >>> reg.predict(Xs).shape
-    (200,)
-    """
+    __doc__ = regressor_doc("WeightedMean")
 
 
 class _ConcatBase(FusionNet):
@@ -122,21 +105,4 @@ class ConcatClassifier(FusionClassifierMixin, _ConcatBase):
 
 
 class ConcatRegressor(FusionRegressorMixin, _ConcatBase):
-    """Regression counterpart of :class:`ConcatClassifier`.
-
-    The same method and parameters (without ``pos_weight`` and
-    ``threshold``), trained with the mean squared error in the multi-task
-    loss; ``y`` may be 1-D or 2-D (multi-output) and ``score`` is R^2.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skcentral import ConcatRegressor, MLP
-    >>> rng = np.random.default_rng(0)
-    >>> Xs = [rng.normal(size=(200, 5)), rng.normal(size=(200, 3))]
-    >>> y = Xs[0][:, 0] + Xs[1][:, 1]
-    >>> reg = ConcatRegressor(backbones=MLP((16,), dropout=0.0), lr=0.01, max_epochs=20,
-    ...                  random_state=0).fit(Xs, y)
-    >>> reg.predict(Xs).shape
-    (200,)
-    """
+    __doc__ = regressor_doc("Concat")
