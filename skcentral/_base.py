@@ -126,7 +126,7 @@ class FusionNet(NeuralNet):
     """
 
     _spec_params = ("backbones", "central", "trunk")
-    #: Whether ``predict`` accepts missing modalities (see ``predict_missing``).
+    #: Whether ``predict`` accepts missing modalities (``None`` or ``Modalities.missing``).
     _supports_missing = False
 
     def __init__(self, *, backbones=None, beta=1.0, modalities=None, lr=0.001,

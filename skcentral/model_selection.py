@@ -193,11 +193,11 @@ def evaluate_many(estimators, X_train, y_train, X_test, y_test, *, seeds=8, scor
     Parameters
     ----------
     estimators : dict of str to estimator
+    X_train, y_train, X_test, y_test, seeds, scoring, confidence, n_jobs, torch_threads, return_estimators, verbose
+        As for :func:`evaluate_seeds`.
     on_result : callable, default=None
         Called as ``on_result(name, seed, score, fit_time)`` as each run
         finishes (in completion order), e.g. to append it to a results file.
-    Other parameters
-        As for :func:`evaluate_seeds`.
 
     Returns
     -------
