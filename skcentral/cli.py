@@ -172,6 +172,9 @@ def build_parser():
     cmp_.add_argument("--n-jobs", type=int, default=2, help="parallel runs (default: 2)")
     cmp_.add_argument("--output", default=None, help="write the table to .csv or .json")
     cmp_.set_defaults(func=_compare)
+
+    from .reproduce import add_parser
+    add_parser(sub)
     return parser
 
 
