@@ -362,6 +362,8 @@ def _fit_one(experiment, estimator, seed, data, torch_threads, tag):
     if torch_threads:
         torch.set_num_threads(torch_threads)
     try:
+        # joblib hands large arrays to workers as read-only memory maps
+        warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
         est = clone(estimator).set_params(random_state=seed)
         t0 = time.perf_counter()
         if data.valid is not None:
@@ -408,13 +410,16 @@ def read_results(path):
 
     Examples
     --------
-    >>> import tempfile, os
+    >>> import tempfile, os, warnings
     >>> from skcentral.reproduce import read_results
     >>> path = os.path.join(tempfile.mkdtemp(), "r.jsonl")
     >>> with open(path, "w") as f:
     ...     _ = f.write('{"config": "a", "seed": 0}\\n{"config": "b", "se')
-    >>> [r["config"] for r in read_results(path)]
-    ['a']
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     records = read_results(path)
+    >>> [r["config"] for r in records], "unreadable" in str(caught[0].message)
+    (['a'], True)
     """
     path = Path(path)
     if not path.exists():
@@ -739,7 +744,6 @@ def summarize(experiment, results=None, *, epochs=None, train_size=None, test_si
             ref = {k: v[i] for k, v in paper.items() if v is not None}
             _print_agreement(ours, ref, True, out, label=m)
         return rows
-    per = "/10000" if exp.metric == "errors_per_10000" else ""
     head = (f"{'Method':26s} {'Paper':>7s} {'Ours (' + exp.metric_label + ')':>22s} "
             f"{'n':>3s} {'Depth':>5s}  all depths")
     print(head + "\n" + "-" * (len(head) + 10), file=out)
@@ -757,7 +761,7 @@ def summarize(experiment, results=None, *, epochs=None, train_size=None, test_si
     ours = {r["row"]: r["mean"] for r in rows}
     ref = {k: v for k, v in paper.items()
            if v is not None and k not in NOT_COMPARABLE.get(experiment, {})}
-    _print_agreement(ours, ref, exp.higher_is_better, out, label=exp.metric_label + per)
+    _print_agreement(ours, ref, exp.higher_is_better, out, label=exp.metric_label)
     return rows
 
 
@@ -771,6 +775,12 @@ def _print_agreement(ours, paper, higher, out, label):
           f"{len(inverted)} of {pairs} pairs inverted", file=out)
     for a, b in inverted:
         print(f"  paper: {a} better than {b}; ours: the reverse", file=out)
+    fusion = {k: v for k, v in ours.items() if not k.startswith("unimodal")}
+    nf = len([k for k in fusion if paper.get(k) is not None])
+    if 2 < nf < n:
+        rho_f, inv_f = rank_agreement(fusion, paper, higher)
+        print(f"  fusion methods only (no unimodal rows): Spearman rho = {rho_f:.2f} over "
+              f"{nf} methods; {len(inv_f)} of {nf * (nf - 1) // 2} pairs inverted", file=out)
 
 
 def _print_fig4(rows, out):

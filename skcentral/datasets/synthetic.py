@@ -89,8 +89,10 @@ def make_montalbano_like(n_samples=2000, random_state=None, *, n_classes=20,
     --------
     >>> from skcentral.datasets import make_montalbano_like
     >>> data = make_montalbano_like(200, random_state=0)
-    >>> [x.shape for x in data.Xs], data.modality_names
-    ([(200, 400), (200, 400), (200, 400), (200, 400)], ['audio', 'mocap', 'left_hand', 'right_hand'])
+    >>> data.modality_names
+    ['audio', 'mocap', 'left_hand', 'right_hand']
+    >>> [x.shape for x in data.Xs]
+    [(200, 400), (200, 400), (200, 400), (200, 400)]
     >>> int(data.y.max()) + 1, float(abs(data.Xs[0][:, 350:]).max())
     (20, 0.0)
     """
@@ -189,7 +191,7 @@ def make_mmimdb_like(n_samples=2000, random_state=None, *, n_labels=23, label_de
     >>> data = make_mmimdb_like(500, random_state=0, visual_features=64)
     >>> [x.shape for x in data.Xs], data.Y.shape
     ([(500, 300), (500, 64)], (500, 23))
-    >>> 2.0 < data.Y.sum(axis=1).mean() < 3.0
+    >>> bool(2.0 < data.Y.sum(axis=1).mean() < 3.0)
     True
     """
     rng = check_random_state(random_state)
