@@ -1,11 +1,12 @@
 """What the speed and memory benchmarks share.
 
-* the two configurations of issue 5 (LeNet5 on multimodal-MNIST-shaped
-  images, an MLP on MM-IMDb-sized vectors) and synthetic data of their shapes;
+* the configurations (issue 5's two: LeNet5 on multimodal-MNIST-shaped
+  images, an MLP on MM-IMDb-sized vectors; and a small MLP) and synthetic
+  data of their shapes;
 * the hand-written PyTorch reference loop, training the module the estimator
   built with the same optimizer, batch size and multi-task loss;
-* timing (interleaved repeats, medians of per-repeat ratios), a check that the
-  machine is quiet, and plain-text tables.
+* timing (interleaved repeats, medians of per-repeat ratios), the CPU other
+  processes take before and during a run, and plain-text tables.
 
 The benchmarks import it as ``from _common import ...``: run them as scripts,
 ``python benchmarks/bench_speed.py``.
@@ -38,7 +39,6 @@ LR = 1e-3
 class Config:
     """One benchmark configuration: per-modality sample shapes and backbones."""
 
-    name: str
     label: str
     shapes: tuple
     n_classes: int
@@ -49,12 +49,12 @@ class Config:
 
 
 CONFIGS = {
-    "lenet5": Config("lenet5", "LeNet5, multimodal MNIST (2 x 28x28, 10 classes)",
+    "lenet5": Config("LeNet5, multimodal MNIST (2 x 28x28, 10 classes)",
                      ((28, 28), (28, 28)), 10, [LeNet5(), LeNet5()]),
-    "mlp": Config("mlp", "MLP(2048, 512), MM-IMDb sizes (300 + 4096, 23 classes)",
+    "mlp": Config("MLP(2048, 512), MM-IMDb sizes (300 + 4096, 23 classes)",
                   ((300,), (4096,)), 23, MLP((2048, 512))),
     # Not in issue 5: a network small enough for batch loading to matter.
-    "mlp-small": Config("mlp-small", "MLP(64), MM-IMDb sizes (300 + 4096, 23 classes)",
+    "mlp-small": Config("MLP(64), MM-IMDb sizes (300 + 4096, 23 classes)",
                         ((300,), (4096,)), 23, MLP((64,))),
 }
 
@@ -95,9 +95,10 @@ def multitask_ce(outputs, y):
 class HandLoop:
     """A plain PyTorch training loop over in-memory tensors, as one would write it.
 
-    Shuffled batches gathered with ``index_select``, ``zero_grad(set_to_none=True)``
-    before the forward pass, Adam, the multi-task loss; ``precision="bf16"`` autocasts the forward pass
-    and ``channels_last`` stores weights and 4-D inputs channels-last, as the
+    Shuffled batches gathered with ``index_select``,
+    ``zero_grad(set_to_none=True)`` before the forward pass, Adam, the
+    multi-task loss; ``precision="bf16"`` autocasts the forward pass and
+    ``channels_last`` stores weights and 4-D inputs channels-last, as the
     estimator's options do.
     """
 
@@ -221,13 +222,13 @@ def _other_processes():
     return [p for p in psutil.process_iter() if p.pid not in mine]
 
 
-def busy_cpus(interval=0.5, procs=None):
+def busy_cpus(interval=0.5):
     """CPU cores that other processes (not this one or its children) kept busy."""
     try:
         import psutil
-    except ImportError:  # pragma: no cover - the load average is good enough
+    except ImportError:  # the load average is good enough
         return os.getloadavg()[0]
-    procs = _other_processes() if procs is None else procs
+    procs = _other_processes()
     for p in procs:
         try:
             p.cpu_percent(None)
@@ -273,28 +274,25 @@ class ContentionMonitor(threading.Thread):
                 f"{len(self.samples)} samples of {self.period:g} s)")
 
 
-def cpu_model():
+def _cpuinfo(key):
+    """The value of the first ``key`` line of /proc/cpuinfo, or None."""
     try:
         with open("/proc/cpuinfo") as f:
             for line in f:
-                if line.startswith("model name"):
+                if line.startswith(key):
                     return line.split(":", 1)[1].strip()
     except OSError:
         pass
-    return platform.processor() or "unknown"
+    return None
+
+
+def cpu_model():
+    return _cpuinfo("model name") or platform.processor() or "unknown"
 
 
 def cpu_flags():
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("flags"):
-                    flags = set(line.split(":", 1)[1].split())
-                    return [f for f in ("avx2", "avx512f", "avx512_bf16", "amx_bf16")
-                            if f in flags]
-    except OSError:
-        pass
-    return []
+    flags = set((_cpuinfo("flags") or "").split())
+    return [f for f in ("avx2", "avx512f", "avx512_bf16", "amx_bf16") if f in flags]
 
 
 def _autogroup():

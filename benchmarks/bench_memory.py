@@ -30,6 +30,7 @@ import subprocess
 import sys
 import time
 
+import torch
 from skorch.callbacks import Callback
 
 from _common import (CONFIGS, HandLoop, estimator, fitted, parser, peak_rss_mb, rss_mb,
@@ -78,7 +79,6 @@ def main():
     args = p.parse_args()
     if args.child:
         if args.threads:
-            import torch
             torch.set_num_threads(args.threads)
         return child(args.child, args.config, args.samples, args.max_batches)
     setup(args, "peak memory of a fit (fresh process per contender)")
@@ -103,8 +103,9 @@ def main():
            for mode, v in res.items()])
     print("(MiB)")
     h = res["hand loop"]
+    extra_mb = (r["peak"] - r["rss_data"]) - (h["peak"] - h["rss_data"])
     print(f"peak RSS skcentral / hand loop = {r['peak'] / h['peak']:.2f}; training overhead "
-          f"skcentral - hand loop = {r['peak'] - r['rss_data'] - (h['peak'] - h['rss_data']):+.0f} MiB")
+          f"skcentral - hand loop = {extra_mb:+.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -7,13 +7,12 @@ The same seeds of the same estimator are evaluated three ways, interleaved,
 * ``n_jobs=2, torch_threads=1``: one seed per core (the target: >= 1.7x on 2 cores);
 * ``n_jobs=1, torch_threads=2``: one seed at a time on both cores, for reference.
 
-joblib's loky workers are started (and torch imported in them) by an untimed
-first call, reported separately as the cold start. Oversubscription shows in
+Untimed first calls on one batch of data start joblib's loky workers (and
+import torch in them) and read the torch threads each fit runs with. Oversubscription shows in
 the per-fit times ``SeedScores.fit_times``: with one torch thread per worker a
 fit takes as long in parallel as alone; two threads per worker on two cores
 would slow each fit down. The average number of busy cores (CPU time of this
-process and its workers over wall time, from psutil) and the torch threads
-each fit ran with (read by a scorer inside the workers) are printed too.
+process and its workers over wall time, from psutil) is printed too.
 
 Usage::
 
@@ -27,7 +26,8 @@ import time
 import numpy as np
 import torch
 
-from _common import CONFIGS, estimator, parser, setup, synthetic, table, verdict
+from _common import (CONFIGS, estimator, interleaved, median_ratio, parser, setup,
+                     synthetic, table, verdict)
 from skcentral.model_selection import evaluate_seeds
 
 VARIANTS = {  # name: (n_jobs, torch_threads)
@@ -93,31 +93,32 @@ def main():
           f"seeds {seeds}, {repeats} interleaved repeats")
     print(f"untimed first calls (starting the loky workers, reading the threads): {cold:.1f} s")
 
-    wall = {name: [] for name in VARIANTS}
     busy = {name: [] for name in VARIANTS}
     fit_times = {name: [] for name in VARIANTS}
-    names = list(VARIANTS)
-    for r in range(repeats):
-        for name in names[r % 3:] + names[:r % 3]:
+
+    def measured(name):
+        def call():
             c0, t0 = cpu_seconds(), time.perf_counter()
             res = run(*VARIANTS[name])
-            wall[name].append(time.perf_counter() - t0)
-            busy[name].append((cpu_seconds() - c0) / wall[name][-1])
+            busy[name].append((cpu_seconds() - c0) / (time.perf_counter() - t0))
             fit_times[name].extend(res.fit_times)
+        return call
+
+    wall = interleaved({name: measured(name) for name in VARIANTS}, repeats)
 
     ref = "n_jobs=1, torch_threads=1"
     ref_fit = np.median(fit_times[ref])
     rows = []
-    for name in names:
-        speed = np.median([a / b for a, b in zip(wall[ref], wall[name])])
-        rows.append([name, f"{np.median(wall[name]):.1f}", f"{speed:.2f}",
+    for name in VARIANTS:
+        rows.append([name, f"{np.median(wall[name]):.1f}",
+                     f"{median_ratio(wall[ref], wall[name]):.2f}",
                      f"{np.median(fit_times[name]):.2f}",
                      f"{np.median(fit_times[name]) / ref_fit:.2f}",
                      f"{np.median(busy[name]):.2f}",
                      " ".join(map(str, threads_seen[name].tolist()))])
     table(["variant", "wall s", "speed-up", "fit s", "fit time vs serial", "cores busy",
            "torch threads per fit"], rows)
-    speedup = np.median([a / b for a, b in zip(wall[ref], wall["n_jobs=2, torch_threads=1"])])
+    speedup = median_ratio(wall[ref], wall["n_jobs=2, torch_threads=1"])
     print(f"n_jobs=2 / n_jobs=1 (torch_threads=1) = {speedup:.2f}x "
           f"(target >= 1.7: {verdict(speedup >= 1.7)})")
 

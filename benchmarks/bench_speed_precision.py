@@ -20,6 +20,7 @@ Targets: skcentral fp32 >= 0.95 of the hand loop; bf16 + channels-last
 Usage::
 
     python benchmarks/bench_speed_precision.py          # default, about 3 minutes
+    python benchmarks/bench_speed_precision.py --control  # plus an identical 2nd instance
     python benchmarks/bench_speed_precision.py --quick
 """
 
