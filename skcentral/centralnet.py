@@ -57,7 +57,10 @@ class CentralNetClassifier(FusionClassifierMixin, _CentralNetBase):
         Spec of the central network, built on the fused shape of fusion
         point 0. ``None`` mirrors the first backbone's fused blocks and head.
     beta : float or list of float, default=1.0
-        Weight of each modality's loss in Eq. 2.
+        Weight of each modality's loss in Eq. 2. The paper uses 1 in all
+        its experiments: the unimodal losses keep every modality network
+        predictive on its own, a multi-task regularisation it finds
+        crucial, and the last fusion point weighs those predictions.
     alpha_form : {"eq3", "eq1"}, default="eq3"
         The weighted sum of Eq. 3 (an extra shared weight on the modality
         sum, the paper's recommendation) or of Eq. 1.

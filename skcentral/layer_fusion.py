@@ -68,7 +68,9 @@ class LayerFusionClassifier(FusionClassifierMixin, _LayerFusionBase):
         ``fusion_layer`` on are used); ``None`` mirrors the first backbone.
     fused_shapes : {"pad", "project"}, default="pad"
     beta : float or list of float, default=1.0
-        Used with ``ensemble=True``.
+        Used with ``ensemble=True`` only, where each modality network's
+        prediction enters the average and so is trained on its own loss,
+        with the weight of the fused loss (1) by default.
     **kwargs
         Shared parameters, see :class:`~skcentral.FusionNet`.
 

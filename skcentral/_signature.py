@@ -1,0 +1,66 @@
+"""The full constructor signature of each estimator, for scikit-learn's reprs.
+
+The estimators take their shared parameters through ``**kwargs`` down a
+chain of ``__init__`` methods (the method's own, the classifier or
+regressor mixin's, :class:`~skcentral.FusionNet`'s, skorch's). scikit-learn
+reads an estimator's defaults from ``inspect.signature(est.__init__)`` to
+print only the changed parameters (``repr``) and to mark them in the HTML
+diagram; :func:`install_signature` gives each estimator class an
+``__init__`` whose signature lists every parameter with its default.
+"""
+
+import functools
+import inspect
+
+__all__ = ["install_signature"]
+
+#: skorch parameters the estimators set themselves (the torch module is
+#: always built from the backbones).
+_HIDDEN = ("module",)
+
+
+def full_signature(cls):
+    """The merged keyword signature of every ``__init__`` in ``cls``'s MRO.
+
+    A class nearer ``cls`` in the MRO wins when two declare the same
+    parameter, as its ``__init__`` is the one the caller reaches first.
+    """
+    params = {}
+    for klass in cls.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is None or klass is object:
+            continue
+        init = getattr(init, "__wrapped__", init)
+        for name, p in inspect.signature(init).parameters.items():
+            if name == "self" or name in _HIDDEN or p.kind in (p.VAR_POSITIONAL,
+                                                               p.VAR_KEYWORD):
+                continue
+            if name not in params:
+                params[name] = p.replace(kind=p.KEYWORD_ONLY)
+    # parameters without a default in a base (skorch's criterion) keep
+    # being optional here: the estimators always fill them
+    params = [p if p.default is not p.empty else p.replace(default=None)
+              for p in params.values()]
+    self_param = inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    kwargs = inspect.Parameter("kwargs", inspect.Parameter.VAR_KEYWORD)
+    return inspect.Signature([self_param, *params, kwargs])
+
+
+def install_signature(cls):
+    """Give ``cls`` its own ``__init__`` carrying :func:`full_signature`.
+
+    The new ``__init__`` only forwards to the inherited one, so behaviour
+    is unchanged; ``inspect.signature`` (and with it scikit-learn's
+    ``repr``, its HTML diagram and Sphinx) sees every parameter.
+    """
+    base_init = cls.__init__
+
+    @functools.wraps(base_init)
+    def __init__(self, **kwargs):
+        base_init(self, **kwargs)
+
+    __init__.__qualname__ = f"{cls.__qualname__}.__init__"
+    __init__.__signature__ = full_signature(cls)
+    __init__._skcentral_forwarder = True
+    cls.__init__ = __init__
+    return cls
