@@ -15,7 +15,7 @@ class _CentralNetBase(FusionNet):
     _supports_missing = True
 
     def __init__(self, *, backbones=None, central=None, beta=1.0, alpha_form="eq3",
-                 fused_shapes="pad", **kwargs):
+                 fused_shapes="project", **kwargs):
         super().__init__(backbones=backbones, beta=beta, **kwargs)
         self.central = central
         self.alpha_form = alpha_form
@@ -64,9 +64,16 @@ class CentralNetClassifier(FusionClassifierMixin, _CentralNetBase):
     alpha_form : {"eq3", "eq1"}, default="eq3"
         The weighted sum of Eq. 3 (an extra shared weight on the modality
         sum, the paper's recommendation) or of Eq. 1.
-    fused_shapes : {"pad", "project"}, default="pad"
-        How hidden layers of different shapes are matched to the central
-        one: zero-padding (the paper) or a learned projection.
+    fused_shapes : {"project", "pad"}, default="project"
+        How a modality representation whose shape differs from the central
+        one at a fusion point is matched to it (equal shapes are summed as
+        they are): a learned projection (a linear map, or a 1x1 convolution
+        for feature maps), or zero-padding, the paper's choice for
+        modalities of different sizes. Padding sums unrelated features of
+        the modalities in the same units, which loses what the central
+        network would need to combine them; with modalities of unequal
+        sizes the projection is much stronger (see the user guide on
+        backbones). Reproducing the paper, pass ``"pad"``.
     **kwargs
         The shared parameters of :class:`~skcentral.FusionNet` (``lr``,
         ``max_epochs``, ``batch_size``, ``optimizer``, ``device``,

@@ -34,7 +34,8 @@ METHODS = {
     "concat_mt": ("Concat + Multi-Task", ConcatClassifier, {"multi_task": True}, False),
     "moddrop": ("Moddrop", ModDropClassifier, {"p_drop": 0.2}, False),
     "gmu": ("Gated Multimodal Unit", GMUClassifier, {}, False),
-    "centralnet": ("CentralNet", CentralNetClassifier, {}, False),
+    # the paper zero-pads modalities of different sizes (Montalbano, MM-IMDb)
+    "centralnet": ("CentralNet", CentralNetClassifier, {"fused_shapes": "pad"}, False),
 }
 
 

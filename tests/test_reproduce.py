@@ -158,6 +158,7 @@ def test_protocols_follow_the_paper():
                              ["audio", "mocap", "left_hand", "right_hand"])
     assert est.lr == 0.05 and est.batch_size == 42 and not est.channels_last
     assert est.backbones.hidden_layer_sizes == (128, 42)
+    assert est.fused_shapes == "pad"  # the paper zero-pads 350 features to 400
     (sched,) = est.callbacks
     assert sched.kwargs["gamma"] == 0.96
     assert mo["moddrop"].params["p_drop"] == 0.5
