@@ -4,7 +4,7 @@ from ._alphas import FusionWeights
 from ._base import FusionClassifierMixin, FusionNet, FusionRegressorMixin, regressor_doc
 from .backbones import feature_shapes
 from .fusion import CentralNet
-from .fusion._align import fused_shape
+from .fusion._align import check_fused_shapes, fused_shape
 
 __all__ = ["CentralNetClassifier", "CentralNetRegressor"]
 
@@ -20,6 +20,10 @@ class _CentralNetBase(FusionNet):
         self.central = central
         self.alpha_form = alpha_form
         self.fused_shapes = fused_shapes
+
+    def _check_params(self):
+        super()._check_params()
+        check_fused_shapes(self.fused_shapes)
 
     def build_module(self, backbones, input_shapes, n_outputs):
         spec = self.central if self.central is not None else \

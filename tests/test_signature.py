@@ -53,7 +53,7 @@ def test_repr_of_nested_specs_routed_and_inherited_parameters():
 
 def test_signature_lists_every_parameter_with_its_default():
     params = inspect.signature(CentralNetClassifier).parameters
-    assert params["max_epochs"].default == 20 and params["fused_shapes"].default == "auto"
+    assert params["max_epochs"].default == 20 and params["fused_shapes"].default == "project"
     assert params["pos_weight"].default == 2.0 and params["optimizer"].default is torch.optim.Adam
     assert "module" not in params and params["kwargs"].kind is inspect.Parameter.VAR_KEYWORD
 
