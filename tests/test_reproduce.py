@@ -141,7 +141,7 @@ def test_protocols_follow_the_paper():
     assert gmu.backbones.dropout == 0.25 and gmu.lr == 0.01 and gmu.max_epochs == 3
     assert gmu.channels_last and gmu.precision == "bf16"
     fe = rp.build_estimator("mm-mnist", runs["fusion_ensemble_sum@2"], opts, ["a", "b"])
-    assert fe.fusion_layer == 2 and fe.ensemble and fe.op == "sum"
+    assert fe.fusion_layer == 2 and fe.ensemble and fe.op == "sum" and fe.fused_shapes == "pad"
 
     av = {r.config: r for r in rp.experiment_runs("avmnist")}
     md = rp.build_estimator("avmnist", av["moddrop"], opts, ["image", "audio"])
