@@ -25,6 +25,7 @@ def test_repr_shows_changed_parameters_only_fitted_or_not(cls):
     expected = (f"{name}(backbones=MLP(dropout=0.0, hidden_layer_sizes=(4,)), "
                 f"batch_size=16, max_epochs=3, random_state=0)")
     assert " ".join(repr(est).split()) == expected
+    assert "sk-estimator fitted" not in est._repr_html_()
     rng = np.random.default_rng(0)
     Xs = [rng.normal(size=(20, 3)), rng.normal(size=(20, 2))]
     y = np.arange(20) % 2 if hasattr(cls, "predict_proba") else rng.normal(size=20)
@@ -33,6 +34,7 @@ def test_repr_shows_changed_parameters_only_fitted_or_not(cls):
     assert isinstance(est.module_, torch.nn.Module)  # the torch module stays at module_
     html = est._repr_html_()
     assert name in html and "max_epochs" in html and "<table" in html
+    assert "sk-estimator fitted" in html
     assert "module" not in clone(est).get_params()
 
 
