@@ -35,12 +35,14 @@ def full_signature(cls):
             if name == "self" or name in _HIDDEN or p.kind in (p.VAR_POSITIONAL,
                                                                p.VAR_KEYWORD):
                 continue
-            if name not in params:
-                params[name] = p.replace(kind=p.KEYWORD_ONLY)
-    # parameters without a default in a base (skorch's criterion) keep
-    # being optional here: the estimators always fill them
-    params = [p if p.default is not p.empty else p.replace(default=None)
-              for p in params.values()]
+            if name in params:
+                continue
+            if p.default is p.empty and klass.__module__.startswith("skorch"):
+                # skorch's required ``criterion`` is optional here: the
+                # estimators pick the task's loss
+                p = p.replace(default=None)
+            params[name] = p.replace(kind=p.KEYWORD_ONLY)
+    params = list(params.values())
     self_param = inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)
     kwargs = inspect.Parameter("kwargs", inspect.Parameter.VAR_KEYWORD)
     return inspect.Signature([self_param, *params, kwargs])
@@ -56,8 +58,8 @@ def install_signature(cls):
     base_init = cls.__init__
 
     @functools.wraps(base_init)
-    def __init__(self, **kwargs):
-        base_init(self, **kwargs)
+    def __init__(self, *args, **kwargs):
+        base_init(self, *args, **kwargs)
 
     __init__.__qualname__ = f"{cls.__qualname__}.__init__"
     __init__.__signature__ = full_signature(cls)
