@@ -209,7 +209,7 @@ class FusionNet(NeuralNet):
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        install_signature(cls)
+        install_signature(cls, base=FusionNet)
 
     # scikit-learn's repr (changed parameters only) rather than skorch's
     __repr__ = BaseEstimator.__repr__

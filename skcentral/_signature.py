@@ -19,18 +19,24 @@ __all__ = ["install_signature"]
 _HIDDEN = ("module",)
 
 
-def full_signature(cls):
+def full_signature(cls, base=object):
     """The merged keyword signature of every ``__init__`` in ``cls``'s MRO.
 
     A class nearer ``cls`` in the MRO wins when two declare the same
     parameter, as its ``__init__`` is the one the caller reaches first.
+    The parameters of the strict subclasses of ``base`` (the method's own)
+    come first, then the mixins', then ``base``'s and its bases'.
     """
     params = {}
-    for klass in cls.__mro__:
+    mro = sorted(cls.__mro__, key=lambda k: not (issubclass(k, base) and k is not base))
+    for klass in mro:
         init = klass.__dict__.get("__init__")
         if init is None or klass is object:
             continue
-        init = getattr(init, "__wrapped__", init)
+        if getattr(init, "_skcentral_forwarder", False):
+            init = init.__wrapped__
+            if any(k.__dict__.get("__init__") is init for k in mro):
+                continue  # another class's ``__init__``, read in its turn
         for name, p in inspect.signature(init).parameters.items():
             if name == "self" or name in _HIDDEN or p.kind in (p.VAR_POSITIONAL,
                                                                p.VAR_KEYWORD):
@@ -48,7 +54,7 @@ def full_signature(cls):
     return inspect.Signature([self_param, *params, kwargs])
 
 
-def install_signature(cls):
+def install_signature(cls, base=object):
     """Give ``cls`` its own ``__init__`` carrying :func:`full_signature`.
 
     The new ``__init__`` only forwards to the inherited one, so behaviour
@@ -62,7 +68,7 @@ def install_signature(cls):
         base_init(self, *args, **kwargs)
 
     __init__.__qualname__ = f"{cls.__qualname__}.__init__"
-    __init__.__signature__ = full_signature(cls)
+    __init__.__signature__ = full_signature(cls, base)
     __init__._skcentral_forwarder = True
     cls.__init__ = __init__
     return cls
