@@ -70,3 +70,12 @@ def test_signature_lists_every_parameter_with_its_default():
 
     assert repr(MeanOfScores(scale=2.0, lr=0.1)) == "MeanOfScores(lr=0.1, scale=2.0)"
     assert clone(MeanOfScores(scale=2.0)).scale == 2.0
+
+    class Wider(CentralNetClassifier):  # and a subclass of an estimator
+        def __init__(self, *, width=8, **kwargs):
+            super().__init__(**kwargs)
+            self.width = width
+
+    names = list(inspect.signature(Wider).parameters)
+    assert names[:3] == ["width", "backbones", "central"] and names.count("pos_weight") == 1
+    assert repr(Wider(width=4, beta=0.5)) == "Wider(beta=0.5, width=4)"
