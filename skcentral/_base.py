@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 import torch
-from sklearn.base import ClassifierMixin, RegressorMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import DataConversionWarning
 from sklearn.utils._available_if import available_if
 from sklearn.utils import check_random_state
@@ -24,8 +24,10 @@ from torch import nn
 
 from ._data import ModalityBatchIterator, ModalityDataset
 from ._modalities import check_modalities
+from ._signature import install_signature
 from .backbones import LeNet5, MLP, BackboneSpec
 from .losses import check_beta, multitask_loss
+from ._weights import check_class_weight, check_sample_weight, element_weights
 
 __all__ = ["FusionNet", "FusionClassifierMixin", "FusionRegressorMixin"]
 
@@ -62,7 +64,12 @@ class FusionNet(NeuralNet):
         with ``backbones__0__dropout`` (list) or ``backbones__dropout``.
     beta : float or list of float, default=1.0
         Weight of each modality's own loss in the multi-task loss (Eq. 2),
-        one number for every modality or one per modality.
+        one number for every modality or one per modality. Each method
+        sets the default its definition calls for: 1.0 for the paper's
+        "Multi-Task" loss (CentralNet, Concat + Multi-Task, Fusion +
+        Ensemble), 0.0 for the baselines the paper runs as their authors
+        defined them, on the fused loss alone (weighted mean, ModDrop,
+        GMU); the method's docstring says why.
     modalities : list or dict, default=None
         Column spec that makes the estimator take a single 2-D ``X`` (see
         :func:`~skcentral.check_modalities`).
@@ -207,10 +214,19 @@ class FusionNet(NeuralNet):
                 )
         return specs
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        install_signature(cls, base=FusionNet)
+
+    # scikit-learn's repr (changed parameters only) rather than skorch's
+    __repr__ = BaseEstimator.__repr__
+
     def _get_param_names(self):
         # skorch lists every attribute not ending in "_", which includes its
-        # private bookkeeping (``_params_to_validate``); those are not params.
-        return [k for k in super()._get_param_names() if not k.startswith("_")]
+        # private bookkeeping (``_params_to_validate``); those are not params,
+        # nor is ``module``, always built from the backbones.
+        return [k for k in super()._get_param_names()
+                if not k.startswith("_") and k != "module"]
 
     def get_params(self, deep=True, **kwargs):
         params = super().get_params(deep=deep, **kwargs)
@@ -363,7 +379,7 @@ class FusionNet(NeuralNet):
         state.update(y_state)
         return Xs, y, state
 
-    def fit(self, X, y, validation_data=None, **fit_params):
+    def fit(self, X, y, sample_weight=None, validation_data=None, **fit_params):
         """Initialise (unless ``warm_start``) and train the network.
 
         Parameters
@@ -374,6 +390,12 @@ class FusionNet(NeuralNet):
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Class labels, a binary indicator matrix (multilabel) or
             regression targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample in every term of the multi-task loss
+            (rescaled to a mean of 1; batches carry their weights). With
+            full-batch training (``batch_size=-1``), no dropout and no
+            batch normalisation, a weight of 0 equals leaving the sample
+            out and an integer weight equals repeating it.
         validation_data : tuple (X_valid, y_valid), default=None
             A held-out set scored after every epoch (``valid_loss`` in
             ``history_``), for skorch's ``EarlyStopping`` callback; it
@@ -386,15 +408,19 @@ class FusionNet(NeuralNet):
         self
         """
         reset = not (self.warm_start and self.initialized_)
-        return self._fit(X, y, reset, fit_params, validation_data=validation_data)
-
-    def partial_fit(self, X, y, classes=None, validation_data=None, **fit_params):
-        """Train for ``max_epochs`` more epochs without re-initialising."""
-        return self._fit(X, y, not self.initialized_, fit_params, classes=classes,
+        return self._fit(X, y, reset, fit_params, sample_weight=sample_weight,
                          validation_data=validation_data)
 
-    def _fit(self, X, y, reset, fit_params, classes=None, validation_data=None):
+    def partial_fit(self, X, y, classes=None, sample_weight=None, validation_data=None,
+                    **fit_params):
+        """Train for ``max_epochs`` more epochs without re-initialising."""
+        return self._fit(X, y, not self.initialized_, fit_params, classes=classes,
+                         sample_weight=sample_weight, validation_data=validation_data)
+
+    def _fit(self, X, y, reset, fit_params, classes=None, sample_weight=None,
+             validation_data=None):
         Xs, y, state = self._validate_for_fit(X, y, reset, classes)
+        sample_weight = self._check_sample_weight(sample_weight, len(Xs))
         if reset:
             old = {k: self.__dict__.get(k, _MISSING) for k in state}
             self.__dict__.update(state)
@@ -409,7 +435,7 @@ class FusionNet(NeuralNet):
                     else:
                         self.__dict__[k] = v
                 raise
-        dataset = self._device_dataset(Xs.arrays, y)
+        dataset = self._device_dataset(Xs.arrays, y, sample_weight)
         self.validation_dataset_ = None
         if validation_data is not None:
             X_valid, y_valid = validation_data
@@ -423,13 +449,26 @@ class FusionNet(NeuralNet):
         self._after_fit(dataset)
         return self
 
-    def _device_dataset(self, arrays, y):
-        dataset = ModalityDataset(arrays, y)
+    def _device_dataset(self, arrays, y, sample_weight=None):
+        dataset = ModalityDataset(arrays, y, sample_weight=sample_weight)
         if torch.device(self.device).type != "cpu":
             # Copy the data to the device once, not batch by batch.
+            w = dataset.sample_weight
             dataset = ModalityDataset([x.to(self.device) for x in dataset.X],
-                                      dataset.y.to(self.device))
+                                      dataset.y.to(self.device),
+                                      sample_weight=None if w is None else w.to(self.device))
         return dataset
+
+    def _check_sample_weight(self, sample_weight, n_samples):
+        """Validated weights of mean 1 (None when all equal), see ``fit``."""
+        sample_weight = check_sample_weight(sample_weight, n_samples)
+        iterator = self.iterator_train
+        if sample_weight is not None and not (
+                isinstance(iterator, type) and issubclass(iterator, ModalityBatchIterator)):
+            raise ValueError(
+                "sample_weight needs iterator_train=ModalityBatchIterator, whose batches "
+                f"carry the weights; got {getattr(iterator, '__name__', iterator)}.")
+        return sample_weight
 
     def get_split_datasets(self, X, y=None, **fit_params):
         if getattr(self, "validation_dataset_", None) is not None:
@@ -466,7 +505,10 @@ class FusionNet(NeuralNet):
     def get_loss(self, y_pred, y_true, X=None, training=False):
         y_true = to_tensor(y_true, device=self.device)
         outputs = y_pred if isinstance(y_pred, tuple) else (y_pred,)
-        return multitask_loss(self.criterion_, outputs, y_true, self.loss_weights())
+        weight = element_weights(getattr(X, "sample_weight", None),
+                                 getattr(self, "class_weight_", None), y_true)
+        return multitask_loss(self.criterion_, outputs, y_true, self.loss_weights(),
+                              sample_weight=weight)
 
     @contextlib.contextmanager
     def _threads(self):
@@ -618,6 +660,22 @@ class FusionClassifierMixin(ClassifierMixin):
     threshold : float, default=0.5
         Multilabel only: probability at or above which ``predict`` sets a
         label.
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in every term of the loss, multiplied with
+        ``sample_weight``, as in scikit-learn's classifiers: ``{label:
+        weight}`` (unlisted classes weigh 1), or ``"balanced"``,
+        ``n_samples / (n_classes * np.bincount(y))``. Multilabel: a dict
+        ``{label index: weight}`` weighs both terms of that label, and
+        ``"balanced"`` balances each label as a binary problem, weighting its
+        present terms by ``n_samples / (2 * n_present)`` and its absent terms
+        by ``n_samples / (2 * n_absent)`` (on top of ``pos_weight``).
+
+    Attributes
+    ----------
+    class_weight_ : ndarray or None
+        The class weights of the last fit: ``(n_classes,)``, or for
+        multilabel ``(n_labels, 2)``, each label's weight when absent and
+        when present; None without ``class_weight``.
 
     Examples
     --------
@@ -631,10 +689,18 @@ class FusionClassifierMixin(ClassifierMixin):
     ((100, 2), 'multilabel')
     """
 
-    def __init__(self, *, pos_weight=2.0, threshold=0.5, **kwargs):
+    def __init__(self, *, pos_weight=2.0, threshold=0.5, class_weight=None, **kwargs):
         super().__init__(**kwargs)
         self.pos_weight = pos_weight
         self.threshold = threshold
+        self.class_weight = class_weight
+
+    def _validate_for_fit(self, X, y, reset, classes=None):
+        Xs, y, state = super()._validate_for_fit(X, y, reset, classes)
+        if reset:
+            state["class_weight_"] = check_class_weight(
+                self.class_weight, y, state["classes_"], state["task_"])
+        return Xs, y, state
 
     @property
     def _default_callbacks(self):

@@ -13,13 +13,15 @@ __all__ = ["ModalityBatch", "ModalityDataset", "ModalityBatchIterator"]
 
 
 class ModalityBatch(list):
-    """A batch: one tensor per modality, with an optional ``missing`` mask.
+    """A batch: one tensor per modality, with optional ``missing`` and weights.
 
     ``missing`` is a bool tensor ``(batch, n_modalities)``, True where a
-    modality is absent, or None.
+    modality is absent, or None; ``sample_weight`` a float tensor
+    ``(batch,)`` of the samples' weights in the loss, or None.
     """
 
     missing = None
+    sample_weight = None
 
 
 class ModalityDataset(Dataset):
@@ -32,6 +34,8 @@ class ModalityDataset(Dataset):
     y : Tensor or ndarray, default=None
     missing : Tensor or ndarray of bool, default=None
         ``(n_samples, n_modalities)``, True where a modality is absent.
+    sample_weight : Tensor or ndarray of shape (n_samples,), default=None
+        Weight of each sample in the loss; batches carry theirs.
 
     Attributes ``X`` and ``y`` are what skorch's helpers
     (``data_from_dataset``) read back.
@@ -45,10 +49,11 @@ class ModalityDataset(Dataset):
     (5, [(2,), (3,)])
     """
 
-    def __init__(self, X, y=None, missing=None):
+    def __init__(self, X, y=None, missing=None, sample_weight=None):
         self.X = [torch.as_tensor(x) for x in X]
         self.y = None if y is None else torch.as_tensor(y)
         self.missing = None if missing is None else torch.as_tensor(missing)
+        self.sample_weight = None if sample_weight is None else torch.as_tensor(sample_weight)
 
     def __len__(self):
         return self.X[0].shape[0]
@@ -109,7 +114,7 @@ class ModalityBatchIterator:
 
     def __iter__(self):
         X, y, bs = self.dataset.X, self.dataset.y, self.batch_size
-        missing = self.dataset.missing
+        missing, weight = self.dataset.missing, self.dataset.sample_weight
         order = self.indices
         if self.shuffle:
             n = len(self.dataset) if order is None else len(order)
@@ -129,4 +134,7 @@ class ModalityBatchIterator:
                 yb = None if y is None else y.index_select(0, rows)
             if missing is not None:
                 xs.missing = missing[rows.cpu() if not isinstance(rows, slice) else rows]
+            if weight is not None:
+                xs.sample_weight = weight[rows if isinstance(rows, slice)
+                                          else rows.to(weight.device)]
             yield xs, yb

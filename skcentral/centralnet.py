@@ -4,7 +4,7 @@ from ._alphas import FusionWeights
 from ._base import FusionClassifierMixin, FusionNet, FusionRegressorMixin, regressor_doc
 from .backbones import feature_shapes
 from .fusion import CentralNet
-from .fusion._align import fused_shape
+from .fusion._align import check_fused_shapes, fused_shape
 
 __all__ = ["CentralNetClassifier", "CentralNetRegressor"]
 
@@ -15,11 +15,15 @@ class _CentralNetBase(FusionNet):
     _supports_missing = True
 
     def __init__(self, *, backbones=None, central=None, beta=1.0, alpha_form="eq3",
-                 fused_shapes="pad", **kwargs):
+                 fused_shapes="project", **kwargs):
         super().__init__(backbones=backbones, beta=beta, **kwargs)
         self.central = central
         self.alpha_form = alpha_form
         self.fused_shapes = fused_shapes
+
+    def _check_params(self):
+        super()._check_params()
+        check_fused_shapes(self.fused_shapes)
 
     def build_module(self, backbones, input_shapes, n_outputs):
         spec = self.central if self.central is not None else \
@@ -57,13 +61,23 @@ class CentralNetClassifier(FusionClassifierMixin, _CentralNetBase):
         Spec of the central network, built on the fused shape of fusion
         point 0. ``None`` mirrors the first backbone's fused blocks and head.
     beta : float or list of float, default=1.0
-        Weight of each modality's loss in Eq. 2.
+        Weight of each modality's loss in Eq. 2. The paper uses 1 in all
+        its experiments: the unimodal losses keep every modality network
+        predictive on its own, a multi-task regularisation it finds
+        crucial, and the last fusion point weighs those predictions.
     alpha_form : {"eq3", "eq1"}, default="eq3"
         The weighted sum of Eq. 3 (an extra shared weight on the modality
         sum, the paper's recommendation) or of Eq. 1.
-    fused_shapes : {"pad", "project"}, default="pad"
-        How hidden layers of different shapes are matched to the central
-        one: zero-padding (the paper) or a learned projection.
+    fused_shapes : {"project", "pad"}, default="project"
+        How a modality representation whose shape differs from the central
+        one at a fusion point is matched to it (equal shapes are summed as
+        they are): a learned projection (a linear map, or a 1x1 convolution
+        for feature maps), or zero-padding, the paper's choice for
+        modalities of different sizes. Padding sums unrelated features of
+        the modalities in the same units, which loses what the central
+        network would need to combine them; with modalities of unequal
+        sizes the projection is much stronger (see the user guide on
+        backbones). Reproducing the paper, pass ``"pad"``.
     **kwargs
         The shared parameters of :class:`~skcentral.FusionNet` (``lr``,
         ``max_epochs``, ``batch_size``, ``optimizer``, ``device``,

@@ -16,25 +16,30 @@ from .score_fusion import ConcatClassifier, WeightedMeanClassifier
 
 __all__ = ["METHODS", "make_method", "method_configs"]
 
+# The paper zero-pads representations of different sizes (Montalbano's 350
+# features against 400, MM-IMDb's 300-d text against 4096-d images).
+_PAD = {"fused_shapes": "pad"}
+
 # name: (label in the paper's tables, class, fixed parameters, fuses at a depth)
 METHODS = {
     "unimodal": ("Baseline on one modality", UnimodalClassifier, {"modality": 0}, False),
     "ensemble": ("Ensemble 2 classifiers", EnsembleClassifier, {}, False),
-    "fusion_sum": ("Fusion Sum", LayerFusionClassifier, {"op": "sum"}, True),
-    "fusion_subtract": ("Fusion Subtract", LayerFusionClassifier, {"op": "subtract"}, True),
-    "fusion_product": ("Fusion Prod", LayerFusionClassifier, {"op": "product"}, True),
+    "fusion_sum": ("Fusion Sum", LayerFusionClassifier, {"op": "sum", **_PAD}, True),
+    "fusion_subtract": ("Fusion Subtract", LayerFusionClassifier,
+                        {"op": "subtract", **_PAD}, True),
+    "fusion_product": ("Fusion Prod", LayerFusionClassifier, {"op": "product", **_PAD}, True),
     "fusion_ensemble_sum": ("Fusion+Ensemble Sum", LayerFusionClassifier,
-                            {"op": "sum", "ensemble": True}, True),
+                            {"op": "sum", "ensemble": True, **_PAD}, True),
     "fusion_ensemble_subtract": ("Fusion+Ensemble Subtract", LayerFusionClassifier,
-                                 {"op": "subtract", "ensemble": True}, True),
+                                 {"op": "subtract", "ensemble": True, **_PAD}, True),
     "fusion_ensemble_product": ("Fusion+Ensemble Prod", LayerFusionClassifier,
-                                {"op": "product", "ensemble": True}, True),
+                                {"op": "product", "ensemble": True, **_PAD}, True),
     "weighted_mean": ("Weighted mean", WeightedMeanClassifier, {}, False),
     "concat": ("Concat", ConcatClassifier, {}, False),
     "concat_mt": ("Concat + Multi-Task", ConcatClassifier, {"multi_task": True}, False),
     "moddrop": ("Moddrop", ModDropClassifier, {"p_drop": 0.2}, False),
     "gmu": ("Gated Multimodal Unit", GMUClassifier, {}, False),
-    "centralnet": ("CentralNet", CentralNetClassifier, {}, False),
+    "centralnet": ("CentralNet", CentralNetClassifier, {**_PAD}, False),
 }
 
 

@@ -68,7 +68,10 @@ class GMUClassifier(FusionClassifierMixin, _GMUBase):
         networks' dropout for the GMU: ``LeNet5(dropout=0.25)`` on
         multimodal MNIST.)
     beta : float or list of float, default=0.0
-        Weight of each modality's own loss (0: the fused loss only).
+        Weight of each modality's own loss. 0 trains on the fused loss
+        only, the GMU as Arevalo et al. define it and as the paper compares
+        it (the gate already learns how much to trust each modality). A
+        positive value adds the paper's "Multi-Task" loss (Eq. 2).
     **kwargs
         Shared parameters, see :class:`~skcentral.FusionNet`.
 

@@ -3,7 +3,7 @@
 from ._base import FusionClassifierMixin, FusionNet, FusionRegressorMixin, regressor_doc
 from .backbones import feature_shapes
 from .fusion import LayerFusion
-from .fusion._align import fused_shape
+from .fusion._align import check_fused_shapes, fused_shape
 from .fusion.layer import FUSION_OPS
 
 __all__ = ["LayerFusionClassifier", "LayerFusionRegressor"]
@@ -26,6 +26,7 @@ class _LayerFusionBase(FusionNet):
         super()._check_params()
         if self.op not in FUSION_OPS:
             raise ValueError(f"op must be one of {FUSION_OPS}; got {self.op!r}.")
+        check_fused_shapes(self.fused_shapes)
 
     def build_module(self, backbones, input_shapes, n_outputs):
         spec = self.trunk if self.trunk is not None else \
@@ -68,7 +69,9 @@ class LayerFusionClassifier(FusionClassifierMixin, _LayerFusionBase):
         ``fusion_layer`` on are used); ``None`` mirrors the first backbone.
     fused_shapes : {"pad", "project"}, default="pad"
     beta : float or list of float, default=1.0
-        Used with ``ensemble=True``.
+        Used with ``ensemble=True`` only, where each modality network's
+        prediction enters the average and so is trained on its own loss,
+        with the weight of the fused loss (1) by default.
     **kwargs
         Shared parameters, see :class:`~skcentral.FusionNet`.
 

@@ -1,5 +1,6 @@
 """Losses: the multi-task loss of the paper's Eq. 2."""
 
+import contextlib
 import numbers
 
 import numpy as np
@@ -49,7 +50,7 @@ def check_beta(beta, n_modalities, names=None):
     return betas
 
 
-def multitask_loss(criterion, outputs, y, weights):
+def multitask_loss(criterion, outputs, y, weights, sample_weight=None):
     """Eq. 2, ``loss_C + sum_k beta_k * loss_Mk``, as a weighted sum over outputs.
 
     Parameters
@@ -63,6 +64,10 @@ def multitask_loss(criterion, outputs, y, weights):
     weights : sequence of float
         One weight per output (Eq. 2: ``[1, beta_1, ..., beta_n]``); a zero
         weight skips that output.
+    sample_weight : Tensor of shape (batch,) or (batch, n_outputs), default=None
+        Weight of each sample (or of each of its loss terms) in every
+        output's loss, which becomes ``mean(sample_weight * loss)``; it
+        needs a criterion with a ``reduction`` attribute, as torch's losses.
 
     Examples
     --------
@@ -76,5 +81,37 @@ def multitask_loss(criterion, outputs, y, weights):
     """
     if len(weights) != len(outputs):
         raise ValueError(f"{len(weights)} loss weights for {len(outputs)} outputs.")
-    terms = [w * criterion(out, y) for w, out in zip(weights, outputs) if w]
+    if sample_weight is None:
+        terms = [w * criterion(out, y) for w, out in zip(weights, outputs) if w]
+    else:
+        with _per_sample(criterion):
+            terms = [w * _weighted_mean(criterion(out, y), sample_weight)
+                     for w, out in zip(weights, outputs) if w]
     return sum(terms[1:], terms[0])
+
+
+@contextlib.contextmanager
+def _per_sample(criterion):
+    """Let ``criterion`` return its unreduced loss terms for the time of a call."""
+    if not hasattr(criterion, "reduction"):
+        raise TypeError(
+            f"sample_weight and class_weight need a criterion with a 'reduction' "
+            f"attribute (as torch's losses) to weigh each sample; "
+            f"{type(criterion).__name__} has none."
+        )
+    previous = criterion.reduction
+    criterion.reduction = "none"
+    try:
+        yield
+    finally:
+        criterion.reduction = previous
+
+
+def _weighted_mean(loss, weight):
+    if loss.dim() == 0 or loss.shape[0] != weight.shape[0]:
+        raise ValueError(
+            f"The criterion returned loss terms of shape {tuple(loss.shape)} with "
+            f"reduction='none'; weighing samples needs one row per sample "
+            f"({weight.shape[0]}).")
+    weight = weight.to(loss.dtype).reshape(*weight.shape, *[1] * (loss.dim() - weight.dim()))
+    return (loss * weight).mean()

@@ -44,7 +44,10 @@ class ModDropClassifier(FusionClassifierMixin, _ModDropBase):
         Width of the shared fusion layer; ``None`` uses the widest
         modality representation.
     beta : float or list of float, default=0.0
-        Weight of each modality's own loss (0: the fused loss only).
+        Weight of each modality's own loss. 0 trains on the fused loss
+        only, as Neverova et al. define ModDrop and the paper compares it:
+        dropping whole modalities already keeps each one useful on its
+        own. A positive value adds the paper's "Multi-Task" loss (Eq. 2).
     **kwargs
         Shared parameters, see :class:`~skcentral.FusionNet`.
 

@@ -36,8 +36,11 @@ class WeightedMeanClassifier(FusionClassifierMixin, _WeightedMeanBase):
     ----------
     backbones : BackboneSpec or list of BackboneSpec, default=None
     beta : float or list of float, default=0.0
-        Weight of each modality's own loss; 0 trains on the fused
-        prediction only, as the baseline is defined.
+        Weight of each modality's own loss. 0 trains on the fused
+        prediction only, as the paper defines this baseline (its
+        "Multi-Task" loss is kept for CentralNet and Concat + Multi-Task);
+        the fused prediction is already a weighted mean of the unimodal
+        scores, so every modality network learns through it.
     **kwargs
         Shared parameters, see :class:`~skcentral.FusionNet`.
 
@@ -88,7 +91,10 @@ class ConcatClassifier(FusionClassifierMixin, _ConcatBase):
         ``True`` is the paper's "Concat + Multi-Task": the loss of Eq. 2,
         adding ``beta_k`` times each modality's own loss.
     beta : float or list of float, default=1.0
-        Used only with ``multi_task=True``.
+        Used only with ``multi_task=True``: the paper's Concat + Multi-Task
+        uses "the same Multi-Task loss as with the CentralNet", with
+        ``beta_k = 1``. ``multi_task=False`` (the paper's "Concat") has no
+        unimodal losses.
     **kwargs
         Shared parameters, see :class:`~skcentral.FusionNet`.
 

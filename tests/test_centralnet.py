@@ -3,7 +3,7 @@ import pytest
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 
-from skcentral import CentralNetClassifier, LeNet5, MLP, Modalities
+from skcentral import CentralNetClassifier, CentralNetRegressor, LeNet5, MLP, Modalities
 
 
 def test_the_issue_example_runs_as_a_sklearn_user_expects(small_digits):
@@ -62,6 +62,27 @@ def test_project_option_fuses_modalities_of_different_sizes(rng):
         clf = CentralNetClassifier(backbones=MLP((8,)), fused_shapes=mode, max_epochs=20,
                                    lr=0.01, random_state=0).fit([text, image], y)
         assert clf.score([text, image], y) > 0.8
+
+
+def interaction_data(n, seed):
+    """Modalities of 6, 10 and 3 features; y needs a product across two of them."""
+    rng = np.random.default_rng(seed)
+    Xs = [rng.normal(size=(n, d)).astype(np.float32) for d in (6, 10, 3)]
+    return Xs, Xs[0][:, 0] + Xs[2][:, 0] + 2 * Xs[0][:, 1] * Xs[1][:, 1]
+
+
+def test_default_fuses_a_cross_modal_interaction_of_unequal_sizes():
+    # zero-padding sums feature 1 of the first two modalities into one unit,
+    # so the central network cannot form their product; projection can
+    (Xs, y), (Xt, yt) = interaction_data(400, 0), interaction_data(500, 1)
+    params = dict(backbones=MLP((16,), dropout=0.0, batch_norm=False), lr=0.02,
+                  batch_size=64, max_epochs=40, random_state=0)
+    default = CentralNetRegressor(**params).fit(Xs, y)
+    padded = CentralNetRegressor(fused_shapes="pad", **params).fit(Xs, y)
+    assert default.score(Xt, yt) > 0.7 and padded.score(Xt, yt) < 0.65
+    assert default.module_.point_shapes[0] == (10,)
+    with pytest.raises(ValueError, match=r"fused_shapes must be one of \('pad', 'project'\); got 'zero'"):
+        CentralNetRegressor(fused_shapes="zero", **params).fit([Xs[1], Xs[1]], y)
 
 
 def xor_data(rng, n=600):

@@ -141,7 +141,7 @@ def test_protocols_follow_the_paper():
     assert gmu.backbones.dropout == 0.25 and gmu.lr == 0.01 and gmu.max_epochs == 3
     assert gmu.channels_last and gmu.precision == "bf16"
     fe = rp.build_estimator("mm-mnist", runs["fusion_ensemble_sum@2"], opts, ["a", "b"])
-    assert fe.fusion_layer == 2 and fe.ensemble and fe.op == "sum"
+    assert fe.fusion_layer == 2 and fe.ensemble and fe.op == "sum" and fe.fused_shapes == "pad"
 
     av = {r.config: r for r in rp.experiment_runs("avmnist")}
     md = rp.build_estimator("avmnist", av["moddrop"], opts, ["image", "audio"])
@@ -158,6 +158,7 @@ def test_protocols_follow_the_paper():
                              ["audio", "mocap", "left_hand", "right_hand"])
     assert est.lr == 0.05 and est.batch_size == 42 and not est.channels_last
     assert est.backbones.hidden_layer_sizes == (128, 42)
+    assert est.fused_shapes == "pad"  # the paper zero-pads 350 features to 400
     (sched,) = est.callbacks
     assert sched.kwargs["gamma"] == 0.96
     assert mo["moddrop"].params["p_drop"] == 0.5

@@ -9,9 +9,15 @@ import math
 import torch.nn.functional as F
 from torch import nn
 
-__all__ = ["Align", "fused_shape"]
+__all__ = ["Align", "check_fused_shapes", "fused_shape"]
 
 ALIGN_MODES = ("pad", "project")
+
+
+def check_fused_shapes(mode):
+    """Raise a clear error unless ``mode`` is a valid ``fused_shapes``."""
+    if mode not in ALIGN_MODES:
+        raise ValueError(f"fused_shapes must be one of {ALIGN_MODES}; got {mode!r}.")
 
 
 def fused_shape(shapes):
@@ -52,8 +58,7 @@ class Align(nn.Module):
         self.padding = None
         if self.source == self.target:
             return
-        if mode not in ALIGN_MODES:
-            raise ValueError(f"fused_shapes must be one of {ALIGN_MODES}; got {mode!r}.")
+        check_fused_shapes(mode)
         if len(self.source) != len(self.target):
             raise ValueError(
                 f"{where}: cannot align per-sample shape {self.source} with "
