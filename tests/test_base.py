@@ -279,3 +279,62 @@ def test_one_sample_and_unseen_labels_are_clear_errors(small_digits):
     clf = small(max_epochs=1).fit(Xs, y)
     with pytest.raises(ValueError, match=r"labels not seen at fit: \[42\]"):
         clf.partial_fit(Xs, np.where(y == 3, 42, y))
+
+
+# ---------------------------------------------------------------- fast defaults
+def test_adam_runs_fused_by_default_and_a_chosen_implementation_is_kept(small_digits):
+    Xs, _, y, _ = small_digits
+    assert small(max_epochs=1).fit(Xs, y).optimizer_.defaults["fused"] is True
+    foreach = small(max_epochs=1, optimizer__foreach=True).fit(Xs, y).optimizer_
+    assert foreach.defaults["foreach"] is True and not foreach.defaults["fused"]
+    plain = small(max_epochs=1, optimizer__fused=False).fit(Xs, y).optimizer_
+    assert not plain.defaults["fused"]
+    sgd = small(max_epochs=1, optimizer=torch.optim.SGD).fit(Xs, y).optimizer_
+    assert not sgd.defaults.get("fused")
+
+
+class _AdamWithoutFusedKernel(torch.optim.Adam):
+    """An Adam whose fused kernel is refused, as on a device torch has none for."""
+
+    def __init__(self, params, fused=None, **kwargs):
+        if fused:
+            raise RuntimeError("`fused=True` requires all the params to be floating point "
+                               "Tensors of supported devices")
+        super().__init__(params, **kwargs)
+
+
+def test_adam_falls_back_to_torchs_default_where_the_fused_kernel_is_refused(small_digits):
+    Xs, Xt, y, _ = small_digits
+    clf = small(optimizer=_AdamWithoutFusedKernel, optimizer__weight_decay=1e-4).fit(Xs, y)
+    assert all(not g.get("fused") and g["weight_decay"] == 1e-4
+               for g in clf.optimizer_.param_groups)
+    assert clf.predict(Xt).shape == (200,)
+
+
+TINY_LENET = LeNet5(channels=(4, 8), kernel_size=3, dense=32)
+
+
+def test_channels_last_auto_follows_the_backbone(small_digits):
+    Xs, _, y, _ = small_digits  # 8x8 images
+    conv = small(backbones=TINY_LENET, max_epochs=1).fit(Xs, y)
+    weight = next(m.weight for m in conv.module_.modules() if isinstance(m, torch.nn.Conv2d))
+    assert conv.channels_last_ and weight.is_contiguous(memory_format=torch.channels_last)
+    assert not small(max_epochs=1).fit(Xs, y).channels_last_
+    assert not small(backbones=TINY_LENET, max_epochs=1,
+                     channels_last=False).fit(Xs, y).channels_last_
+
+
+def test_fast_defaults_compute_the_same_steps_as_torchs_defaults(digits):
+    Xs, Xt, y, _ = digits
+    steps = dict(backbones=TINY_LENET, batch_size=-1, max_epochs=3)  # 3 full-batch steps
+    fast = small(**steps).fit(Xs, y)
+    plain = small(**steps, optimizer__fused=False, channels_last=False).fit(Xs, y)
+    assert fast.optimizer_.defaults["fused"] and fast.channels_last_
+    # the same updates up to float rounding (channels-last convolutions sum in
+    # another order; Adam turns that into sign flips of near-zero gradients):
+    # far within what another seed changes
+    other_seed = small(**steps, optimizer__fused=False, channels_last=False,
+                       random_state=1).fit(Xs, y)
+    rounding = np.abs(fast.predict_proba(Xt) - plain.predict_proba(Xt)).max()
+    seeds = np.abs(other_seed.predict_proba(Xt) - plain.predict_proba(Xt)).max()
+    assert rounding < 0.25 * seeds, (rounding, seeds)
