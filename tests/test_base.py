@@ -338,3 +338,35 @@ def test_fast_defaults_compute_the_same_steps_as_torchs_defaults(digits):
     rounding = np.abs(fast.predict_proba(Xt) - plain.predict_proba(Xt)).max()
     seeds = np.abs(other_seed.predict_proba(Xt) - plain.predict_proba(Xt)).max()
     assert rounding < 0.25 * seeds, (rounding, seeds)
+
+
+# ---------------------------------------------------------------- GPU
+requires_cuda = pytest.mark.skipif(not torch.cuda.is_available(),
+                                   reason="needs a CUDA GPU; torch sees none on this machine")
+
+
+@pytest.mark.cuda
+@requires_cuda
+@pytest.mark.parametrize("precision", ["fp32", "bf16", "fp16"])
+def test_fit_and_predict_on_cuda(small_digits, precision):
+    Xs, Xt, y, yt = small_digits
+    clf = small(backbones=TINY_LENET, device="cuda", precision=precision,
+                max_epochs=5).fit(Xs, y)
+    assert next(clf.module_.parameters()).device.type == "cuda"
+    assert clf.optimizer_.defaults["fused"] is True
+    assert (clf.grad_scaler_ is not None) == (precision == "fp16")
+    losses = clf.history[:, "train_loss"]
+    assert np.isfinite(losses).all() and losses[-1] < losses[0]
+    assert clf.predict_proba(Xt).dtype == np.float32 and clf.score(Xt, yt) > 0.5
+
+
+@pytest.mark.cuda
+@requires_cuda
+def test_a_model_saved_on_cuda_loads_into_a_cpu_estimator(small_digits, tmp_path):
+    Xs, Xt, y, _ = small_digits
+    gpu = small(backbones=TINY_LENET, device="cuda").fit(Xs, y)
+    gpu.save_params(f_params=tmp_path / "params.pt")
+    cpu = small(backbones=TINY_LENET, max_epochs=0).fit(Xs, y)  # built, untrained
+    cpu.load_params(f_params=tmp_path / "params.pt")
+    assert next(cpu.module_.parameters()).device.type == "cpu"
+    np.testing.assert_allclose(cpu.predict_proba(Xt), gpu.predict_proba(Xt), atol=1e-5)
