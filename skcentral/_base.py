@@ -283,8 +283,7 @@ class FusionNet(NeuralNet):
                 )
             for p in frozen.parameters():
                 p.requires_grad_(False)
-        # skorch's ``compile=True`` (torch.compile, with ``compile__*`` options)
-        self.module_ = self.torch_compile(module, name="module")
+        self.module_ = module  # skorch moves it to the device and compiles it
         return self
 
     def get_all_learnable_params(self):
