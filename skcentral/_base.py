@@ -133,7 +133,7 @@ class FusionNet(NeuralNet):
     >>> class MeanOfScores(FusionClassifierMixin, FusionNet):
     ...     def build_module(self, backbones, input_shapes, n_outputs):
     ...         return WeightedMean(backbones, input_shapes)
-    >>> Xs, Xt, y, yt = load_multimodal_digits(random_state=0)
+    >>> Xs, Xt, y, yt = load_multimodal_digits(random_state=0, return_X_y=True)
     >>> clf = MeanOfScores(backbones=MLP((32,)), beta=0.0, max_epochs=3, random_state=0)
     >>> clf.fit(Xs, y).score(Xt, yt) > 0.5
     True

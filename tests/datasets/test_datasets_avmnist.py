@@ -63,7 +63,7 @@ def test_build_cache_and_recovery(shared_data, noise_dir, tmp_path, monkeypatch)
     assert [x.shape for x in data.Xs_test] == [(N_TEST, 28, 28), (N_TEST, 112, 112)]
     assert image.dtype == audio.dtype == np.float32
     assert data.modality_names == ["image", "audio"]
-    for x in data.Xs_train + data.Xs_test:  # float16-exact, as the cache keeps them
+    for x in [*data.Xs_train, *data.Xs_test]:  # float16-exact, as the cache keeps them
         np.testing.assert_array_equal(x, x.astype(np.float16))
         assert np.isfinite(x).all()
 
@@ -98,8 +98,8 @@ def test_build_cache_and_recovery(shared_data, noise_dir, tmp_path, monkeypatch)
         m.setattr(avmnist, "_build", lambda *a, **k: pytest.fail("rebuilt"))
         again = load_avmnist(**kw)
         half = load_avmnist(**dict(kw, dtype=np.float16))
-    for a, b, c in zip(data.Xs_train + data.Xs_test, again.Xs_train + again.Xs_test,
-                       half.Xs_train + half.Xs_test):
+    for a, b, c in zip([*data.Xs_train, *data.Xs_test], [*again.Xs_train, *again.Xs_test],
+                       [*half.Xs_train, *half.Xs_test]):
         np.testing.assert_array_equal(a, b)
         assert c.dtype == np.float16
         np.testing.assert_array_equal(a, c)
