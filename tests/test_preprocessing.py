@@ -96,14 +96,14 @@ def test_errors_name_the_modality_and_shapes(Xs):
 
 def test_in_a_pipeline_tuned_by_grid_search(small_digits):
     Xs, Xt, y, yt = small_digits
-    Xs = Modalities([x[:200] for x in Xs], names=["a", "b"])
+    Xs = Modalities([x[:120] for x in Xs], names=["a", "b"])
     pipe = make_pipeline(
         # 2-D out: CentralNet zero-pads vectors (64,) and (k,) to a common width
         PerModality({"a": StandardScaler(), "b": PCA(n_components=8)}, keep_shape=False),
-        CentralNetClassifier(backbones=MLP((16,)), max_epochs=2, train_split=None,
+        CentralNetClassifier(backbones=MLP((8,)), max_epochs=1, train_split=None,
                              random_state=0))
     search = GridSearchCV(pipe, {"permodality__b__n_components": [4, 8]}, cv=2)
-    search.fit(Xs, y[:200])
+    search.fit(Xs, y[:120])
     assert search.best_params_["permodality__b__n_components"] in (4, 8)
     fitted = search.best_estimator_[-1]
     assert fitted.modality_names_ == ["a", "b"]

@@ -24,8 +24,12 @@ def test_data_home_precedence(tmp_path, monkeypatch):
     assert made.is_dir()
 
 
-def test_resolve_cache_dir(tmp_path):
+def test_resolve_cache_dir(tmp_path, monkeypatch):
+    monkeypatch.delenv("SKCENTRAL_CACHE", raising=False)
     assert resolve_cache_dir(True, tmp_path) == tmp_path / "cache"
+    # caches have a folder of their own, apart from the (maybe read-only) data
+    monkeypatch.setenv("SKCENTRAL_CACHE", str(tmp_path / "built"))
+    assert resolve_cache_dir(True, tmp_path / "home") == tmp_path / "built"
     assert resolve_cache_dir(False, tmp_path) is None
     assert resolve_cache_dir(tmp_path / "c", tmp_path / "home") == tmp_path / "c"
 
