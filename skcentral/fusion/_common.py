@@ -26,6 +26,17 @@ class MultiBackbone(nn.Module):
         Require every backbone to have the same number of layers after its
         stem (methods that fuse layer by layer need it).
 
+    Attributes
+    ----------
+    backbones : torch.nn.ModuleList
+        The modality networks.
+    shapes : list of list of tuple of int
+        Per modality, the per-sample shape at every fusion point.
+    names : list of str
+        The modality names.
+    n_layers : int
+        Layers after the stem; fusion points are ``0..n_layers``.
+
     Examples
     --------
     >>> from skcentral import MLP

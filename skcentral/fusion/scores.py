@@ -14,6 +14,24 @@ class WeightedMean(MultiBackbone):
     ``fused = sum_k w_k * score_k``, the weights ``w`` trainable and started
     equal (``1 / n``). ``forward`` returns ``(fused, score_1, ..., score_n)``.
 
+    Parameters
+    ----------
+    backbones : list of Backbone
+        One network per modality (built by a spec's ``build``).
+    input_shapes : list of tuple of int
+        Per-sample input shape of each modality.
+    names : list of str, default=None
+        Modality names, for error messages.
+
+    Attributes
+    ----------
+    backbones : torch.nn.ModuleList
+        The modality networks.
+    shapes : list of list of tuple of int
+        Per modality, the per-sample shape at every fusion point.
+    weights : torch.nn.Parameter of shape (n_modalities,)
+        The weight of each modality's score.
+
     Examples
     --------
     >>> import torch
@@ -41,6 +59,26 @@ class ConcatScores(MultiBackbone):
 
     ``forward`` returns ``(fused, score_1, ..., score_n)``, so the same module
     serves Concat (loss on ``fused``) and Concat + Multi-Task (Eq. 2).
+
+    Parameters
+    ----------
+    backbones : list of Backbone
+        One network per modality (built by a spec's ``build``).
+    input_shapes : list of tuple of int
+        Per-sample input shape of each modality.
+    n_outputs : int
+        Width of each score and of the prediction.
+    names : list of str, default=None
+        Modality names, for error messages.
+
+    Attributes
+    ----------
+    backbones : torch.nn.ModuleList
+        The modality networks.
+    shapes : list of list of tuple of int
+        Per modality, the per-sample shape at every fusion point.
+    perceptron : torch.nn.Linear
+        From the concatenated scores to the prediction.
 
     Examples
     --------
