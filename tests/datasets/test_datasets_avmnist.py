@@ -44,7 +44,8 @@ def test_build_cache_and_recovery(shared_data, noise_dir, tmp_path, monkeypatch)
     kw = dict(data_home=shared_data, noise_dir=noise_dir, n_train=N_TRAIN,
               n_test=N_TEST, cache=cache, random_state=0)
 
-    # 1. the cache write fails midway: the error propagates, nothing is left
+    # 1. the cache write fails midway: the data still come back, with a
+    #    warning, and no partial file is left
     real = _home._row_blocks
 
     def fail_midway(arr):
@@ -53,8 +54,8 @@ def test_build_cache_and_recovery(shared_data, noise_dir, tmp_path, monkeypatch)
 
     with monkeypatch.context() as m:
         m.setattr(_home, "_row_blocks", fail_midway)
-        with pytest.raises(OSError, match="No space"):
-            load_avmnist(**kw)
+        with pytest.warns(RuntimeWarning, match="Cannot write the cache file.*No space"):
+            assert len(load_avmnist(**kw).y_train) == N_TRAIN
     assert not cache.exists() or os.listdir(cache) == []
 
     # 2. the next call builds and caches
