@@ -8,14 +8,16 @@ those two docstrings and in :data:`FITTED_ATTRIBUTES`; :func:`complete_doc`
 appends what an estimator's own docstring leaves out, so that each estimator
 page lists all its parameters and attributes (as imbalanced-learn's and
 skorch's do). A regressor's docstring is its classifier's, less what only
-classifiers have.
+classifiers have. The torch fusion modules get what
+:class:`~skcentral.fusion.MultiBackbone` documents in the same way
+(:func:`complete_module_doc`).
 """
 
 import inspect
 import re
 import sys
 
-__all__ = ["complete_doc", "regressor_doc"]
+__all__ = ["complete_doc", "complete_module_doc", "regressor_doc"]
 
 FITTED_ATTRIBUTES = """\
 modality_names_ : list of str
@@ -117,6 +119,26 @@ def complete_doc(cls, base, classifier_mixin):
         extra = _entries(CLASSIFIER_ATTRIBUTES) if is_classifier else []
         attributes = _merge(attributes, extra + _entries(FITTED_ATTRIBUTES))
     sections["Parameters"], sections["Attributes"] = params, attributes
+    return _render(sections)
+
+
+def complete_module_doc(cls, base):
+    """A torch fusion module's docstring with what its ``base`` documents.
+
+    The parameters of ``base`` that ``cls.__init__`` takes, in the order of
+    its signature, and every attribute of ``base``.
+    """
+    doc = cls.__dict__.get("__doc__")
+    if not doc or cls.__name__.startswith("_"):
+        return doc
+    sections, shared = _sections(doc), _sections(base.__doc__)
+    order = [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
+    params = [e for e in _merge(sections.get("Parameters", []), shared.get("Parameters", []))
+              if _names(e[0])[0] in order]
+    params.sort(key=lambda e: order.index(_names(e[0])[0]))
+    sections["Parameters"] = params
+    sections["Attributes"] = _merge(sections.get("Attributes", []),
+                                    shared.get("Attributes", []))
     return _render(sections)
 
 

@@ -62,3 +62,20 @@ def test_a_user_subclass_is_completed_too():
     assert complete_doc(type("_Private", (CentralNetClassifier,), {"__doc__": "x"}),
                         FusionNet, FusionClassifierMixin) == "x"
     assert MLP.__doc__  # backbone specs keep their own docstrings
+
+
+def _fusion_modules():
+    import skcentral.fusion as fusion
+    return [(n, getattr(fusion, n)) for n in fusion.__all__
+            if inspect.isclass(getattr(fusion, n))]
+
+
+@pytest.mark.parametrize("name, cls", _fusion_modules())
+def test_fusion_modules_document_their_parameters_in_signature_order(name, cls):
+    from skcentral.fusion import MultiBackbone
+    signature = [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
+    entries = [n.strip() for p in ClassDoc(cls, config={"show_class_members": False})
+               ["Parameters"] for n in p.name.split(",")]
+    assert entries == signature, name
+    if issubclass(cls, MultiBackbone):
+        assert {"backbones", "shapes", "names", "n_layers"} <= _documented(cls, "Attributes")

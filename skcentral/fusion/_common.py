@@ -5,6 +5,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .._docstring import complete_module_doc
 from ..backbones import feature_shapes
 
 __all__ = ["MultiBackbone", "average_predictions", "renormalise", "TASKS"]
@@ -18,7 +19,8 @@ class MultiBackbone(nn.Module):
     Parameters
     ----------
     backbones : list of Backbone
-    input_shapes : list of tuple
+        One network per modality (built by a spec's ``build``).
+    input_shapes : list of tuple of int
         Per-sample input shape of each modality.
     names : list of str, default=None
         Modality names, for error messages.
@@ -45,6 +47,11 @@ class MultiBackbone(nn.Module):
     >>> m.n_layers, m.shapes
     (2, [[(5,), (8,), (3,)]])
     """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # each module's page lists the shared parameters and attributes too
+        cls.__doc__ = complete_module_doc(cls, MultiBackbone)
 
     def __init__(self, backbones, input_shapes, names=None, same_depth=True):
         super().__init__()

@@ -38,10 +38,6 @@ class CentralNet(MultiBackbone):
 
     Attributes
     ----------
-    backbones : torch.nn.ModuleList
-        The modality networks.
-    shapes : list of list of tuple of int
-        Per modality, the per-sample shape at every fusion point.
     central : Backbone
         The central network.
     aligners : torch.nn.ModuleList

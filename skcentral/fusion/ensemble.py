@@ -14,31 +14,21 @@ class Ensemble(MultiBackbone):
     so several independently initialised networks can share one modality
     (the paper's "Ensemble 3 classifiers" on the original image).
 
+    ``forward`` returns ``(average, score_1, ..., score_m)``: train on the
+    members' own losses; the average is the prediction.
+
     Parameters
     ----------
-    backbones : list of Backbone
-        One network per modality (built by a spec's ``build``).
-    input_shapes : list of tuple of int
-        Per-sample input shape of each modality.
     members : list of int
         For each network, the index of the modality it reads.
     task : {"multiclass", "multilabel", "regression"}, default="multiclass"
         How predictions are averaged: softmax probabilities, sigmoid
         probabilities, or raw outputs.
-    names : list of str, default=None
-        Modality names, for error messages.
 
     Attributes
     ----------
-    backbones : torch.nn.ModuleList
-        The modality networks.
-    shapes : list of list of tuple of int
-        Per modality, the per-sample shape at every fusion point.
     members : list of int
         The modality each network reads.
-
-    ``forward`` returns ``(average, score_1, ..., score_m)``: train on the
-    members' own losses; the average is the prediction.
 
     Examples
     --------

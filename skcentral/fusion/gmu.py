@@ -27,10 +27,6 @@ class GMU(MultiBackbone):
 
     Parameters
     ----------
-    backbones : list of Backbone
-        One network per modality (built by a spec's ``build``).
-    input_shapes : list of tuple of int
-        Per-sample input shape of each modality.
     n_outputs : int
         Width of the prediction (number of classes or targets).
     hidden_size : int, default=None
@@ -38,15 +34,9 @@ class GMU(MultiBackbone):
         modality representation.
     dropout : float, default=0.0
         Dropout before the prediction layer.
-    names : list of str, default=None
-        Modality names, for error messages.
 
     Attributes
     ----------
-    backbones : torch.nn.ModuleList
-        The modality networks.
-    shapes : list of list of tuple of int
-        Per modality, the per-sample shape at every fusion point.
     projections : torch.nn.ModuleList
         ``W_k``, one linear map per modality to ``hidden_size``.
     gate : torch.nn.Linear

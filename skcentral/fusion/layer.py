@@ -63,15 +63,9 @@ class LayerFusion(MultiBackbone):
         :class:`~skcentral.fusion.Align`).
     task : {"multiclass", "multilabel", "regression"}, default="multiclass"
         How predictions are averaged with ``ensemble=True``.
-    names : list of str, default=None
-        Modality names, for error messages.
 
     Attributes
     ----------
-    backbones : torch.nn.ModuleList
-        The modality networks.
-    shapes : list of list of tuple of int
-        Per modality, the per-sample shape at every fusion point.
     trunk_layers : torch.nn.ModuleList
         The trunk's layers after the fusion point.
     aligners : torch.nn.ModuleList

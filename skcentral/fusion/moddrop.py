@@ -26,10 +26,6 @@ class ModDrop(MultiBackbone):
 
     Parameters
     ----------
-    backbones : list of Backbone
-        One network per modality (built by a spec's ``build``).
-    input_shapes : list of tuple of int
-        Per-sample input shape of each modality.
     n_outputs : int
         Width of the prediction (number of classes or targets).
     p_drop : float, default=0.2
@@ -38,15 +34,9 @@ class ModDrop(MultiBackbone):
     hidden_size : int, default=None
         Width of the shared hidden layer; ``None`` uses the widest
         modality representation.
-    names : list of str, default=None
-        Modality names, for error messages.
 
     Attributes
     ----------
-    backbones : torch.nn.ModuleList
-        The modality networks.
-    shapes : list of list of tuple of int
-        Per modality, the per-sample shape at every fusion point.
     p_drop : float
         The drop probability.
     fusion : torch.nn.Sequential

@@ -16,19 +16,9 @@ class WeightedMean(MultiBackbone):
 
     Parameters
     ----------
-    backbones : list of Backbone
-        One network per modality (built by a spec's ``build``).
-    input_shapes : list of tuple of int
-        Per-sample input shape of each modality.
-    names : list of str, default=None
-        Modality names, for error messages.
 
     Attributes
     ----------
-    backbones : torch.nn.ModuleList
-        The modality networks.
-    shapes : list of list of tuple of int
-        Per modality, the per-sample shape at every fusion point.
     weights : torch.nn.Parameter of shape (n_modalities,)
         The weight of each modality's score.
 
@@ -62,21 +52,11 @@ class ConcatScores(MultiBackbone):
 
     Parameters
     ----------
-    backbones : list of Backbone
-        One network per modality (built by a spec's ``build``).
-    input_shapes : list of tuple of int
-        Per-sample input shape of each modality.
     n_outputs : int
         Width of each score and of the prediction.
-    names : list of str, default=None
-        Modality names, for error messages.
 
     Attributes
     ----------
-    backbones : torch.nn.ModuleList
-        The modality networks.
-    shapes : list of list of tuple of int
-        Per modality, the per-sample shape at every fusion point.
     perceptron : torch.nn.Linear
         From the concatenated scores to the prediction.
 
