@@ -55,7 +55,7 @@ def load_multimodal_digits(energy=0.5, share_ratio=0.5, test_size=0.25,
     >>> data.Xs_train["a"].shape, data.y_test.shape
     ((1347, 8, 8), (450,))
     >>> clf = WeightedMeanClassifier(max_epochs=2, random_state=0)
-    >>> cross_val_score(clf, data.Xs_train, data.y_train, cv=2).shape
+    >>> cross_val_score(clf, data.Xs_train[:300], data.y_train[:300], cv=2).shape
     (2,)
     """
     digits = load_digits()
