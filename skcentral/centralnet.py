@@ -109,7 +109,7 @@ class CentralNetClassifier(FusionClassifierMixin, _CentralNetBase):
     >>> clf.fit(Xs_train, y_train).score(Xs_test, y_test) > 0.5
     True
     >>> clf.alphas_.columns
-    ['central', 'modality_0', 'modality_1']
+    ['central', 'a', 'b']
     """
 
 
