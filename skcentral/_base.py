@@ -173,11 +173,6 @@ class FusionNet(NeuralNet):
         self.torch_threads = torch_threads
         self.random_state = random_state
 
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        # every estimator page lists the shared parameters and attributes
-        cls.__doc__ = complete_doc(cls, FusionNet, FusionClassifierMixin)
-
     # ------------------------------------------------------------ hooks
     def build_module(self, backbones, input_shapes, n_outputs):
         """Return the torch fusion module (subclasses implement this).
@@ -228,6 +223,8 @@ class FusionNet(NeuralNet):
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         install_signature(cls, base=FusionNet)
+        # every estimator page lists the shared parameters and attributes
+        cls.__doc__ = complete_doc(cls, FusionNet, FusionClassifierMixin)
 
     # scikit-learn's repr (changed parameters only) rather than skorch's
     __repr__ = BaseEstimator.__repr__
