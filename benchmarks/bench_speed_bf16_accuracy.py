@@ -91,7 +91,7 @@ def main():
 
     data = mnist_pca_subset(args.data_home, n_train, n_test)
     if data is None:
-        data = (*load_multimodal_digits(random_state=0),
+        data = (*load_multimodal_digits(random_state=0, return_X_y=True),
                 "scikit-learn digits PCA split (MNIST files not found)")
     Xs_train, Xs_test, y_train, y_test, what = data
     print(f"data: {what}; {epochs} epochs, batch 128, seeds 0..{seeds - 1}")

@@ -28,7 +28,7 @@ from skcentral.datasets import load_multimodal_digits
 from skcentral.plotting import plot_alphas
 
 Xs_train, Xs_test, y_train, y_test = load_multimodal_digits(
-    energy=0.5, share_ratio=0.5, random_state=0)
+    energy=0.5, share_ratio=0.5, random_state=0, return_X_y=True)
 print([x.shape for x in Xs_train], "train,", len(y_test), "test digits")
 
 fig, axes = plt.subplots(2, 6, figsize=(8, 3))
@@ -75,7 +75,7 @@ plt.show()
 # With 10% of the energy per modality, each view alone is a poor copy of the
 # digit. Does the central network lean on itself more, and where?
 Xs_train_low, Xs_test_low, y_train_low, y_test_low = load_multimodal_digits(
-    energy=0.1, share_ratio=0.5, random_state=0)
+    energy=0.1, share_ratio=0.5, random_state=0, return_X_y=True)
 clf_low = CentralNetClassifier(backbones=backbone, lr=0.01, max_epochs=12, random_state=0)
 clf_low.fit(Xs_train_low, y_train_low)
 print(f"test accuracy: {clf_low.score(Xs_test_low, y_test_low):.3f}")

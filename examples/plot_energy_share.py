@@ -51,7 +51,7 @@ print("data configurations (energy, share ratio):", configs)
 results = {}
 for energy, share in configs:
     Xs_train, Xs_test, y_train, y_test = load_multimodal_digits(
-        energy=energy, share_ratio=share, random_state=0)
+        energy=energy, share_ratio=share, random_state=0, return_X_y=True)
     results[energy, share] = evaluate_many(
         methods, Xs_train, y_train, Xs_test, y_test, seeds=2, scoring="errors",
         n_jobs=2)

@@ -12,9 +12,9 @@ scikit-learn's model selection tunes it like any other. Here we tune
 * ``p_drop``, the probability of dropping a modality in ModDrop (0.2 to 0.32
   in the paper, found by a random search),
 
-with 3-fold cross-validation on the training digits. The data go through
-``GridSearchCV`` wrapped in :class:`~skcentral.Modalities`, the container
-scikit-learn's splitters can cut by rows.
+with 3-fold cross-validation on the training digits. The loaders return
+:class:`~skcentral.Modalities`, the container scikit-learn's splitters cut by
+rows, so the data go through ``GridSearchCV`` as they are.
 """
 
 # %%
@@ -24,12 +24,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.model_selection import GridSearchCV
 
-from skcentral import MLP, CentralNetClassifier, Modalities, ModDropClassifier
+from skcentral import MLP, CentralNetClassifier, ModDropClassifier
 from skcentral.datasets import load_multimodal_digits
 
 Xs_train, Xs_test, y_train, y_test = load_multimodal_digits(
-    energy=0.25, share_ratio=0.5, random_state=0)
-Xs_train = Modalities(Xs_train, names=["A", "B"])
+    energy=0.25, share_ratio=0.5, random_state=0, return_X_y=True)
 print(Xs_train)
 
 # %%

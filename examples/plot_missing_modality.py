@@ -27,7 +27,7 @@ from skcentral.datasets import load_multimodal_digits
 from skcentral.model_selection import robustness_curve
 from skcentral.plotting import plot_robustness
 
-Xs_train, Xs_test, y_train, y_test = load_multimodal_digits(random_state=0)
+Xs_train, Xs_test, y_train, y_test = load_multimodal_digits(random_state=0, return_X_y=True)
 Xs_train = Modalities(Xs_train, names=["A", "B"])
 Xs_test = Modalities(Xs_test, names=["A", "B"])
 

@@ -28,7 +28,7 @@ from skcentral import (MLP, CentralNetClassifier, CentralNetRegressor, GMUClassi
                        UnimodalRegressor)
 from skcentral.datasets import load_multimodal_digits
 
-Xs_train, Xs_test, y_train, y_test = load_multimodal_digits(random_state=0)
+Xs_train, Xs_test, y_train, y_test = load_multimodal_digits(random_state=0, return_X_y=True)
 label_names = ["even", "> 4", "in {0, 6, 8, 9}"]
 
 

@@ -11,9 +11,9 @@ modality separately. Three ways, from the simplest:
 1. a ``FunctionTransformer`` for a *stateless* per-sample operation (here:
    each image scaled to zero mean and unit variance), applied to every
    modality of a :class:`~skcentral.Modalities`;
-2. a small transformer, written below, that fits one scikit-learn
-   transformer *per modality* (here a ``StandardScaler`` per modality, its
-   statistics learnt on the training folds only);
+2. :class:`~skcentral.preprocessing.PerModality`, which fits one
+   scikit-learn transformer *per modality* (here a ``StandardScaler`` per
+   modality, its statistics learnt on the training folds only);
 3. the data as one 2-D array: a ``ColumnTransformer`` scales each modality's
    columns, and the estimator's ``modalities=`` column spec cuts the result
    back into modalities.
@@ -29,7 +29,6 @@ refitted on every fold, so that no statistic leaks from the held-out fold.
 # with other units would be.
 import matplotlib.pyplot as plt
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.compose import ColumnTransformer
 from sklearn.model_selection import cross_val_score
 from sklearn.pipeline import make_pipeline
@@ -37,12 +36,12 @@ from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
 from skcentral import MLP, CentralNetClassifier, Modalities
 from skcentral.datasets import load_multimodal_digits
+from skcentral.preprocessing import PerModality
 
-Xs_train, Xs_test, y_train, y_test = load_multimodal_digits(random_state=0)
-Xs_train[1] = 40 * Xs_train[1] + 100
-Xs_test[1] = 40 * Xs_test[1] + 100
-Xs_train = Modalities(Xs_train, names=["A", "B"])
-Xs_test = Modalities(Xs_test, names=["A", "B"])
+data = load_multimodal_digits(random_state=0)
+Xs_train = Modalities([data.Xs_train["a"], 40 * data.Xs_train["b"] + 100], names=["A", "B"])
+Xs_test = Modalities([data.Xs_test["a"], 40 * data.Xs_test["b"] + 100], names=["A", "B"])
+y_train, y_test = data.y_train, data.y_test
 for name in Xs_train.names:
     print(f"modality {name}: mean {Xs_train[name].mean():7.2f}, std {Xs_train[name].std():6.2f}")
 
@@ -77,47 +76,11 @@ scores["per-image standardisation"] = cross_val_score(per_image, Xs_train, y_tra
 # %%
 # 2. One fitted transformer per modality
 # --------------------------------------
-# A few lines give a transformer that clones ``transformer`` for each
-# modality, fits it on that modality's rows flattened to 2-D, and gives the
-# arrays back in their shapes. ``transformers`` may also map modality names to
-# transformers of their own.
-
-
-class PerModality(TransformerMixin, BaseEstimator):
-    """Apply a clone of ``transformer`` to each modality (rows flattened to 2-D).
-
-    Parameters
-    ----------
-    transformer : transformer or dict of str to transformer
-        One transformer for every modality, or one per modality name
-        ("passthrough" leaves a modality as it is).
-    """
-
-    def __init__(self, transformer):
-        self.transformer = transformer
-
-    def _for(self, name):
-        t = self.transformer
-        return t.get(name, "passthrough") if isinstance(t, dict) else t
-
-    def fit(self, Xs, y=None):
-        Xs = Modalities(Xs)
-        self.transformers_ = {}
-        for name, x in zip(Xs.names, Xs):
-            t = self._for(name)
-            if t != "passthrough":
-                self.transformers_[name] = clone(t).fit(x.reshape(len(x), -1), y)
-        return self
-
-    def transform(self, Xs):
-        Xs = Modalities(Xs)
-        out = []
-        for name, x in zip(Xs.names, Xs):
-            t = self.transformers_.get(name)
-            out.append(x if t is None else
-                       t.transform(x.reshape(len(x), -1)).reshape(x.shape).astype(np.float32))
-        return Modalities(out, names=Xs.names)
-
+# :class:`~skcentral.preprocessing.PerModality` fits a clone of
+# ``StandardScaler`` on each modality's rows flattened to 2-D, and gives the
+# images back in their 8x8 shape. A dict would give each modality a
+# transformer of its own (see
+# :ref:`sphx_glr_auto_examples_plot_per_modality.py`).
 
 per_modality = make_pipeline(PerModality(StandardScaler()), make_clf())
 scores["StandardScaler per modality"] = cross_val_score(per_modality, Xs_train, y_train, cv=3)

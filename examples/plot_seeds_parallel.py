@@ -26,7 +26,7 @@ from skcentral.datasets import load_multimodal_digits
 from skcentral.model_selection import evaluate_many, evaluate_seeds
 
 Xs_train, Xs_test, y_train, y_test = load_multimodal_digits(
-    energy=0.25, share_ratio=0.5, random_state=0)
+    energy=0.25, share_ratio=0.5, random_state=0, return_X_y=True)
 shared = dict(backbones=MLP((128,)), lr=0.003, max_epochs=10, batch_size=64)
 
 res = evaluate_seeds(CentralNetClassifier(**shared), Xs_train, y_train, Xs_test, y_test,

@@ -23,6 +23,7 @@ from skorch.utils import to_numpy, to_tensor
 from torch import nn
 
 from ._data import ModalityBatchIterator, ModalityDataset
+from ._docstring import complete_doc, regressor_doc  # noqa: F401 (estimators import it)
 from ._modalities import check_modalities
 from ._signature import install_signature
 from .backbones import LeNet5, MLP, BackboneSpec
@@ -74,13 +75,17 @@ class FusionNet(NeuralNet):
         Column spec that makes the estimator take a single 2-D ``X`` (see
         :func:`~skcentral.check_modalities`).
     lr : float, default=0.001
+        Learning rate of the optimizer.
     max_epochs : int, default=20
+        Passes over the training data.
     batch_size : int, default=128
+        Samples per training step (and per prediction batch).
     optimizer : torch optimizer class, default=torch.optim.Adam
-        Adam and AdamW run as torch's fused single-kernel implementation
-        where torch has one for the device (``fused=True``; about 1.4x
-        faster training of MLP backbones on CPU), and as torch's default
-        implementation elsewhere. ``optimizer__fused=False`` or
+        Built on the network's parameters with ``lr``; its other arguments
+        are set with ``optimizer__<name>``. Adam and AdamW run as torch's
+        fused single-kernel implementation where torch has one for the
+        device (``fused=True``; about 1.4x faster training of MLP backbones
+        on CPU), and as torch's default implementation elsewhere. ``optimizer__fused=False`` or
         ``optimizer__foreach=True`` chooses an implementation yourself.
     criterion : torch loss class, default=None
         ``None`` picks the task's loss (cross-entropy for classification).
@@ -93,6 +98,7 @@ class FusionNet(NeuralNet):
         Batch iterators; :class:`~skcentral.ModalityBatchIterator` gathers
         whole batches from in-memory arrays, shuffled from ``random_state``.
     device : str or torch.device, default="cpu"
+        Where the network trains and predicts (``"cuda"``, ``"cuda:1"``, ...).
     precision : {"fp32", "bf16", "fp16"}, default="fp32"
         Mixed precision by autocast: ``"bf16"`` runs matrix products and
         convolutions in bfloat16 (on CPUs with bf16 support and on GPUs);
@@ -133,7 +139,7 @@ class FusionNet(NeuralNet):
     >>> class MeanOfScores(FusionClassifierMixin, FusionNet):
     ...     def build_module(self, backbones, input_shapes, n_outputs):
     ...         return WeightedMean(backbones, input_shapes)
-    >>> Xs, Xt, y, yt = load_multimodal_digits(random_state=0)
+    >>> Xs, Xt, y, yt = load_multimodal_digits(random_state=0, return_X_y=True)
     >>> clf = MeanOfScores(backbones=MLP((32,)), beta=0.0, max_epochs=3, random_state=0)
     >>> clf.fit(Xs, y).score(Xt, yt) > 0.5
     True
@@ -217,6 +223,8 @@ class FusionNet(NeuralNet):
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         install_signature(cls, base=FusionNet)
+        # every estimator page lists the shared parameters and attributes
+        cls.__doc__ = complete_doc(cls, FusionNet, FusionClassifierMixin)
 
     # scikit-learn's repr (changed parameters only) rather than skorch's
     __repr__ = BaseEstimator.__repr__
@@ -791,29 +799,6 @@ class FusionClassifierMixin(ClassifierMixin):
         if self.task_ == "multilabel":
             return (proba >= self.threshold).astype(int)
         return self.classes_[proba.argmax(axis=1)]
-
-
-def regressor_doc(method):
-    """The docstring of ``<method>Regressor``, the counterpart of ``<method>Classifier``."""
-    pad = " " * len(f"{method}Regressor(")
-    return f"""Regression counterpart of :class:`{method}Classifier`.
-
-    The same method and parameters (without ``pos_weight`` and
-    ``threshold``), trained with the mean squared error in the multi-task
-    loss; ``y`` may be 1-D or 2-D (multi-output) and ``score`` is R^2.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skcentral import {method}Regressor, MLP
-    >>> rng = np.random.default_rng(0)
-    >>> Xs = [rng.normal(size=(200, 5)), rng.normal(size=(200, 3))]
-    >>> y = Xs[0][:, 0] + Xs[1][:, 1]
-    >>> reg = {method}Regressor(backbones=MLP((16,), dropout=0.0), lr=0.01, max_epochs=20,
-    ... {pad}random_state=0).fit(Xs, y)
-    >>> reg.predict(Xs).shape
-    (200,)
-    """
 
 
 class FusionRegressorMixin(RegressorMixin):

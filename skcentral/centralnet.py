@@ -104,12 +104,12 @@ class CentralNetClassifier(FusionClassifierMixin, _CentralNetBase):
     --------
     >>> from skcentral import CentralNetClassifier, MLP
     >>> from skcentral.datasets import load_multimodal_digits
-    >>> Xs_train, Xs_test, y_train, y_test = load_multimodal_digits(random_state=0)
+    >>> Xs_train, Xs_test, y_train, y_test = load_multimodal_digits(random_state=0, return_X_y=True)
     >>> clf = CentralNetClassifier(backbones=MLP((64,)), max_epochs=5, random_state=0)
     >>> clf.fit(Xs_train, y_train).score(Xs_test, y_test) > 0.5
     True
     >>> clf.alphas_.columns
-    ['central', 'modality_0', 'modality_1']
+    ['central', 'a', 'b']
     """
 
 

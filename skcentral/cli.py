@@ -12,7 +12,7 @@ __all__ = ["main"]
 def _digits(args):
     from .datasets import load_multimodal_digits
     return load_multimodal_digits(energy=args.energy, share_ratio=args.share_ratio,
-                                  random_state=args.data_seed)
+                                  random_state=args.data_seed, return_X_y=True)
 
 
 DATASETS = {"digits": _digits}

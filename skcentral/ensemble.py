@@ -57,7 +57,7 @@ class EnsembleClassifier(FusionClassifierMixin, _EnsembleBase):
     --------
     >>> from skcentral import EnsembleClassifier, MLP
     >>> from skcentral.datasets import load_multimodal_digits
-    >>> Xs, Xt, y, yt = load_multimodal_digits(random_state=0)
+    >>> Xs, Xt, y, yt = load_multimodal_digits(random_state=0, return_X_y=True)
     >>> clf = EnsembleClassifier(backbones=MLP((64,)), max_epochs=5, random_state=0)
     >>> clf.fit(Xs, y).score(Xt, yt) > 0.5
     True
@@ -120,7 +120,7 @@ class UnimodalClassifier(FusionClassifierMixin, _UnimodalBase):
     --------
     >>> from skcentral import UnimodalClassifier, MLP
     >>> from skcentral.datasets import load_multimodal_digits
-    >>> Xs, Xt, y, yt = load_multimodal_digits(random_state=0)
+    >>> Xs, Xt, y, yt = load_multimodal_digits(random_state=0, return_X_y=True)
     >>> clf = UnimodalClassifier(modality=1, backbones=MLP((64,)), max_epochs=5, random_state=0)
     >>> clf.fit(Xs, y).score(Xt, yt) > 0.5
     True

@@ -87,7 +87,7 @@ class GMUClassifier(FusionClassifierMixin, _GMUBase):
     --------
     >>> from skcentral import GMUClassifier, MLP
     >>> from skcentral.datasets import load_multimodal_digits
-    >>> Xs, Xt, y, yt = load_multimodal_digits(random_state=0)
+    >>> Xs, Xt, y, yt = load_multimodal_digits(random_state=0, return_X_y=True)
     >>> clf = GMUClassifier(backbones=MLP((64,)), max_epochs=5, random_state=0).fit(Xs, y)
     >>> clf.score(Xt, yt) > 0.5, float(clf.gates_.shares.sum().round())
     (True, 100.0)

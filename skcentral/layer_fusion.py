@@ -79,7 +79,7 @@ class LayerFusionClassifier(FusionClassifierMixin, _LayerFusionBase):
     --------
     >>> from skcentral import LayerFusionClassifier, MLP
     >>> from skcentral.datasets import load_multimodal_digits
-    >>> Xs, Xt, y, yt = load_multimodal_digits(random_state=0)
+    >>> Xs, Xt, y, yt = load_multimodal_digits(random_state=0, return_X_y=True)
     >>> clf = LayerFusionClassifier(backbones=MLP((64,)), fusion_layer=1, op="sum",
     ...                             ensemble=True, max_epochs=5, random_state=0)
     >>> clf.fit(Xs, y).score(Xt, yt) > 0.5

@@ -55,7 +55,7 @@ class ModDropClassifier(FusionClassifierMixin, _ModDropBase):
     --------
     >>> from skcentral import ModDropClassifier, MLP
     >>> from skcentral.datasets import load_multimodal_digits
-    >>> Xs, Xt, y, yt = load_multimodal_digits(random_state=0)
+    >>> Xs, Xt, y, yt = load_multimodal_digits(random_state=0, return_X_y=True)
     >>> clf = ModDropClassifier(backbones=MLP((64,)), p_drop=0.2, max_epochs=5, random_state=0)
     >>> clf.fit(Xs, y).score(Xt, yt) > 0.5
     True

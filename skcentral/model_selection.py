@@ -170,7 +170,7 @@ def evaluate_seeds(estimator, X_train, y_train, X_test, y_test, *, seeds=8,
     >>> from skcentral import CentralNetClassifier, MLP
     >>> from skcentral.datasets import load_multimodal_digits
     >>> from skcentral.model_selection import evaluate_seeds
-    >>> Xs, Xt, y, yt = load_multimodal_digits(random_state=0)
+    >>> Xs, Xt, y, yt = load_multimodal_digits(random_state=0, return_X_y=True)
     >>> res = evaluate_seeds(CentralNetClassifier(backbones=MLP((32,)), max_epochs=3),
     ...                      Xs, y, Xt, yt, seeds=3, scoring="errors")
     >>> res.scores.shape, res.ci[0] <= res.mean <= res.ci[1]
@@ -208,7 +208,7 @@ def evaluate_many(estimators, X_train, y_train, X_test, y_test, *, seeds=8, scor
     >>> from skcentral import CentralNetClassifier, WeightedMeanClassifier, MLP
     >>> from skcentral.datasets import load_multimodal_digits
     >>> from skcentral.model_selection import evaluate_many
-    >>> Xs, Xt, y, yt = load_multimodal_digits(random_state=0)
+    >>> Xs, Xt, y, yt = load_multimodal_digits(random_state=0, return_X_y=True)
     >>> res = evaluate_many({"centralnet": CentralNetClassifier(backbones=MLP((32,)), max_epochs=2),
     ...                      "mean": WeightedMeanClassifier(backbones=MLP((32,)), max_epochs=2)},
     ...                     Xs, y, Xt, yt, seeds=2, scoring="accuracy")
@@ -282,7 +282,7 @@ def robustness_curve(estimator, X, y, *, modality, levels=(0.0, 0.25, 0.5, 0.75,
     >>> from skcentral import ModDropClassifier, MLP
     >>> from skcentral.datasets import load_multimodal_digits
     >>> from skcentral.model_selection import robustness_curve
-    >>> Xs, Xt, y, yt = load_multimodal_digits(random_state=0)
+    >>> Xs, Xt, y, yt = load_multimodal_digits(random_state=0, return_X_y=True)
     >>> clf = ModDropClassifier(backbones=MLP((32,)), max_epochs=5, random_state=0).fit(Xs, y)
     >>> levels, scores = robustness_curve(clf, Xt, yt, modality=1, kind="drop",
     ...                                   levels=[0.0, 1.0])

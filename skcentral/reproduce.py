@@ -326,12 +326,12 @@ def load_data(experiment, opts, variant=None):
         width = max(x.shape[1] for x in d.Xs)
         Xs = [np.pad(x, ((0, 0), (0, width - x.shape[1]))) for x in d.Xs]  # zero-pad text
         a, b = n_tr, n_tr + n_va
-        return Data([x[:a] for x in Xs], d.Y[:a], [x[b:] for x in Xs], d.Y[b:],
-                    list(d.modality_names), valid=([x[a:b] for x in Xs], d.Y[a:b]),
+        return Data([x[:a] for x in Xs], d.y[:a], [x[b:] for x in Xs], d.y[b:],
+                    list(d.modality_names), valid=([x[a:b] for x in Xs], d.y[a:b]),
                     description=d.DESCR)
     if experiment == "digits":
         from .datasets import load_multimodal_digits
-        Xs, Xt, y, yt = load_multimodal_digits(random_state=0)
+        Xs, Xt, y, yt = load_multimodal_digits(random_state=0, return_X_y=True)
         i, j = _subset(len(y), n_tr), _subset(len(yt), n_te)
         return Data([x[i] for x in Xs], y[i], [x[j] for x in Xt], yt[j], ["a", "b"],
                     description="scikit-learn digits, PCA split (energy 0.5, share 0.5)")

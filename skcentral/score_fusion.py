@@ -54,7 +54,7 @@ class WeightedMeanClassifier(FusionClassifierMixin, _WeightedMeanBase):
     --------
     >>> from skcentral import WeightedMeanClassifier, MLP
     >>> from skcentral.datasets import load_multimodal_digits
-    >>> Xs, Xt, y, yt = load_multimodal_digits(random_state=0)
+    >>> Xs, Xt, y, yt = load_multimodal_digits(random_state=0, return_X_y=True)
     >>> clf = WeightedMeanClassifier(backbones=MLP((64,)), max_epochs=5, random_state=0)
     >>> clf.fit(Xs, y).score(Xt, yt) > 0.5
     True
@@ -102,7 +102,7 @@ class ConcatClassifier(FusionClassifierMixin, _ConcatBase):
     --------
     >>> from skcentral import ConcatClassifier, MLP
     >>> from skcentral.datasets import load_multimodal_digits
-    >>> Xs, Xt, y, yt = load_multimodal_digits(random_state=0)
+    >>> Xs, Xt, y, yt = load_multimodal_digits(random_state=0, return_X_y=True)
     >>> clf = ConcatClassifier(backbones=MLP((64,)), multi_task=True, max_epochs=5,
     ...                        random_state=0)
     >>> clf.fit(Xs, y).score(Xt, yt) > 0.5

@@ -15,7 +15,7 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
 @pytest.fixture(scope="session")
 def digits():
     """The embedded multimodal digits split: (Xs_train, Xs_test, y_train, y_test)."""
-    return load_multimodal_digits(energy=0.5, share_ratio=0.5, random_state=0)
+    return load_multimodal_digits(energy=0.5, share_ratio=0.5, random_state=0, return_X_y=True)
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,12 @@
-"""Datasets: the paper's PCA split generator, loaders and fetchers."""
+"""Datasets: the paper's PCA split generator, loaders and fetchers.
+
+Every loader and generator returns a :class:`~sklearn.utils.Bunch` whose
+``Xs_<split>`` (``Xs`` for a generator) are :class:`~skcentral.Modalities`
+named after the data set's modalities, ready for scikit-learn's splitters and
+searches, and ``y_<split>`` (``y``) the targets; ``return_X_y=True`` gives
+``(Xs_train, Xs_test, y_train, y_test)`` (``(Xs, y)``). Built caches go to
+``SKCENTRAL_CACHE``, else ``<data_home>/cache``.
+"""
 
 from ._home import get_data_home
 from ._pca_split import PCASplit, make_pca_split

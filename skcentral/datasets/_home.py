@@ -27,6 +27,8 @@ __all__ = ["get_data_home"]
 
 #: Environment variable naming the default data folder.
 DATA_ENV = "SKCENTRAL_DATA"
+#: Environment variable naming the default folder of built caches.
+CACHE_ENV = "SKCENTRAL_CACHE"
 
 # Bytes per block when streaming arrays in and out of a cache file.
 _BLOCK_BYTES = 64 * 2**20
@@ -65,15 +67,34 @@ def get_data_home(data_home=None, *, create=False):
 
 
 def resolve_cache_dir(cache, data_home):
-    """Folder for cached arrays: ``<data_home>/cache``, a given folder, or None.
+    """Folder for built caches, or None.
 
-    ``cache`` is True (the default folder), False (no cache) or a path.
+    ``cache`` is True (the ``SKCENTRAL_CACHE`` environment variable when set
+    and not empty, else ``<data_home>/cache``), False (no cache) or a path.
+    Caches live apart from the downloaded data so that the data folder may
+    be read-only and shared.
     """
     if cache is False or cache is None:
         return None
     if cache is True:
-        return get_data_home(data_home) / "cache"
+        env = os.environ.get(CACHE_ENV)
+        return Path(env).expanduser() if env else get_data_home(data_home) / "cache"
     return Path(cache).expanduser()
+
+
+def save_cache(path, arrays, dtypes=None):
+    """:func:`save_npz`, or a warning when the cache folder cannot be written.
+
+    A read-only data home (a shared copy, a mounted volume) still loads: the
+    data are built in memory each time instead.
+    """
+    try:
+        save_npz(path, arrays, dtypes=dtypes)
+    except OSError as exc:
+        warnings.warn(
+            f"Cannot write the cache file {path} ({exc.strerror or exc}); the data "
+            f"are not cached. Set {CACHE_ENV} or pass cache= a writable folder "
+            "(or cache=False).", RuntimeWarning, stacklevel=3)
 
 
 @contextlib.contextmanager
@@ -191,7 +212,7 @@ def load_cache(path, dtypes=None, keys=None):
         return load_npz(path, dtypes=dtypes, keys=keys)
     except ValueError as exc:
         warnings.warn(f"{exc} Removing it and rebuilding.", RuntimeWarning, stacklevel=3)
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):  # a read-only folder keeps it
             os.unlink(path)
         return None
 

@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 from scipy.signal import ShortTimeFFT, resample_poly
 from scipy.signal.windows import hann
-from sklearn.utils import Bunch
 
-from ._home import cache_file, get_data_home, load_cache, params_key, resolve_cache_dir, save_npz
+from ._bunch import multimodal_bunch
+from ._home import cache_file, get_data_home, load_cache, params_key, resolve_cache_dir, save_cache
 from .mm_mnist import fit_split, mnist_splits
 
 __all__ = ["load_avmnist"]
@@ -97,9 +97,12 @@ def load_avmnist(*, data_home=None, fsdd_dir=None, noise_dir=None, n_train=55000
         Download MNIST if it is missing (FSDD and the noise clips must be
         present).
     cache : bool or path-like, default=True
-        Cache the built arrays (float16) in ``<data_home>/cache`` (True),
-        the given folder, or not at all (False); atomic writes, keyed by a
-        hash of the arguments and of the input file names and sizes.
+        Cache the built arrays (float16) in the cache folder (True:
+        ``SKCENTRAL_CACHE``, else ``<data_home>/cache``), the given folder,
+        or not at all (False); atomic writes, keyed by a hash of the
+        arguments and of the input file names and sizes. A cache folder
+        that cannot be written (a read-only data home) is skipped with a
+        warning.
     dtype : numpy dtype, default=np.float32
         Dtype of the returned arrays. The values are float16-exact either
         way (the precision the cache keeps); ``np.float16`` halves memory.
@@ -108,9 +111,9 @@ def load_avmnist(*, data_home=None, fsdd_dir=None, noise_dir=None, n_train=55000
 
     Returns
     -------
-    data : Bunch
-        ``Xs_train``, ``Xs_test``: ``[image (n, 28, 28), audio (n, 112, 112)]``
-        of ``dtype``, which ``CentralNetClassifier(backbones=[LeNet5(n_stem=1),
+    data : :class:`~sklearn.utils.Bunch`
+        ``Xs_train``, ``Xs_test``: :class:`~skcentral.Modalities` ``image``
+        (n, 28, 28) and ``audio`` (n, 112, 112) of ``dtype``, which ``CentralNetClassifier(backbones=[LeNet5(n_stem=1),
         AudioCNN()])`` takes as they are; ``y_train``, ``y_test``: int64
         labels; ``speaker_train``, ``speaker_test``, ``recording_train``,
         ``recording_test``, ``noise_train``, ``noise_test`` (str arrays) and
@@ -118,7 +121,7 @@ def load_avmnist(*, data_home=None, fsdd_dir=None, noise_dir=None, n_train=55000
         ``train_speakers``, ``test_speakers``; ``image_energy``: the energy
         the image modality actually keeps; ``audio_mean``, ``audio_std``:
         the standardisation of the log-magnitudes; ``modality_names``
-        (``["image", "audio"]``); ``DESCR``.
+        (``["image", "audio"]``); ``splits``; ``DESCR``.
     (Xs_train, Xs_test, y_train, y_test) : tuple
         With ``return_X_y=True``.
 
@@ -208,19 +211,19 @@ def load_avmnist(*, data_home=None, fsdd_dir=None, noise_dir=None, n_train=55000
         arrays = _build(n_train, n_test, test_speakers, image_energy, (lo, hi),
                         random_state, data_home, download, recordings, noises, dtype)
         if path is not None:
-            save_npz(path, arrays, dtypes={k: np.float16 for k in big})
-    data = Bunch(
-        modality_names=["image", "audio"],
-        Xs_train=[arrays["image_train"], arrays["audio_train"]],
-        Xs_test=[arrays["image_test"], arrays["audio_test"]],
+            save_cache(path, arrays, dtypes={k: np.float16 for k in big})
+    extras = dict(
         image_energy=float(arrays["image_energy"]),
         audio_mean=float(arrays["audio_mean"]), audio_std=float(arrays["audio_std"]),
         train_speakers=sorted({s for _, _, s in recordings} - set(test_speakers)),
         test_speakers=test_speakers,
     )
     for s in ("train", "test"):
-        for key in ("y", "speaker", "recording", "noise", "snr"):
-            data[f"{key}_{s}"] = arrays[f"{key}_{s}"]
+        for key in ("speaker", "recording", "noise", "snr"):
+            extras[f"{key}_{s}"] = arrays[f"{key}_{s}"]
+    data = multimodal_bunch(
+        {s: ([arrays[f"image_{s}"], arrays[f"audio_{s}"]], arrays[f"y_{s}"])
+         for s in ("train", "test")}, ["image", "audio"], **extras)
     data.DESCR = _descr(data)
     if return_X_y:
         return data.Xs_train, data.Xs_test, data.y_train, data.y_test

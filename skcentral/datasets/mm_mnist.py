@@ -5,10 +5,10 @@ import numbers
 from collections import OrderedDict
 
 import numpy as np
-from sklearn.utils import Bunch
 from threadpoolctl import threadpool_limits
 
-from ._home import cache_file, load_cache, resolve_cache_dir, save_npz
+from ._bunch import multimodal_bunch
+from ._home import cache_file, load_cache, resolve_cache_dir, save_cache
 from ._pca_split import PCASplit
 from .mnist import fetch_mnist
 
@@ -64,26 +64,26 @@ def load_multimodal_mnist(energy=0.5, share_ratio=0.5, random_state=0, *,
     download : bool, default=True
         Download MNIST if it is not in ``data_home``.
     cache : bool or path-like, default=True
-        Cache the result in ``<data_home>/cache`` (True), in the given
-        folder, or not at all (False). The file name holds a format version
-        and a hash of the arguments; it is written atomically, and an
-        unreadable cache is rebuilt with a warning.
+        Cache the result in the cache folder (True: ``SKCENTRAL_CACHE``,
+        else ``<data_home>/cache``), in the given folder, or not at all
+        (False). The file name holds a format version and a hash of the
+        arguments; it is written atomically, and an unreadable cache is
+        rebuilt with a warning. A cache folder that cannot be written (a
+        read-only data home) is skipped with a warning.
     return_X_y : bool, default=False
-        Return ``(Xs_train, Xs_test, y_train, y_test)``, the order of
-        :func:`load_multimodal_digits`, instead of a Bunch.
+        Return ``(Xs_train, Xs_test, y_train, y_test)`` instead of a Bunch.
 
     Returns
     -------
-    data : Bunch
-        ``Xs_train``, ``Xs_valid``, ``Xs_test``: lists of two float32
-        arrays of shape (55000, 28, 28), (5000, 28, 28) and
-        (10000, 28, 28), one per modality, which the estimators take as
-        they are (wrap them in :class:`~skcentral.Modalities` to cut them
-        with scikit-learn's splitters); ``y_train``, ``y_valid``,
-        ``y_test``: int64 labels; ``energy``: ndarray (2,), the energy each
-        modality actually keeps; ``share_ratio``: the share ratio achieved;
-        ``components``: list of two int arrays, each modality's principal
-        components; ``modality_names``; ``DESCR``.
+    data : :class:`~sklearn.utils.Bunch`
+        ``Xs_train``, ``Xs_valid``, ``Xs_test``:
+        :class:`~skcentral.Modalities` of two float32 modalities ``"a"`` and
+        ``"b"``, of shape (55000, 28, 28), (5000, 28, 28) and
+        (10000, 28, 28); ``y_train``, ``y_valid``, ``y_test``: int64
+        labels; ``energy``: ndarray (2,), the energy each modality actually
+        keeps; ``share_ratio``: the share ratio achieved; ``components``:
+        list of two int arrays, each modality's principal components;
+        ``modality_names``; ``splits``; ``DESCR``.
     (Xs_train, Xs_test, y_train, y_test) : tuple
         With ``return_X_y=True``.
 
@@ -96,6 +96,8 @@ def load_multimodal_mnist(energy=0.5, share_ratio=0.5, random_state=0, *,
     --------
     >>> from skcentral.datasets import load_multimodal_mnist
     >>> data = load_multimodal_mnist(energy=0.5, share_ratio=0.5)  # doctest: +SKIP
+    >>> data.Xs_train  # doctest: +SKIP
+    Modalities(n_samples=55000, a: (28, 28) float32, b: (28, 28) float32)
     >>> [x.shape for x in data.Xs_train], data.y_test.shape  # doctest: +SKIP
     ([(55000, 28, 28), (55000, 28, 28)], (10000,))
     >>> data.energy.round(2)  # doctest: +SKIP
@@ -114,19 +116,13 @@ def load_multimodal_mnist(energy=0.5, share_ratio=0.5, random_state=0, *,
     if arrays is None:
         arrays = _build(energy, share_ratio, random_state, data_home, download)
         if path is not None:
-            save_npz(path, arrays)
-    data = Bunch(
-        modality_names=["a", "b"],
+            save_cache(path, arrays)
+    return multimodal_bunch(
+        {s: ([arrays[f"a_{s}"], arrays[f"b_{s}"]], arrays[f"y_{s}"]) for s in _SPLITS},
+        ["a", "b"], return_X_y=return_X_y,
         energy=arrays["energy"], share_ratio=float(arrays["share_ratio"]),
         components=[arrays["components_a"], arrays["components_b"]],
-        DESCR=_descr(arrays),
-    )
-    for s in _SPLITS:
-        data[f"Xs_{s}"] = [arrays[f"a_{s}"], arrays[f"b_{s}"]]
-        data[f"y_{s}"] = arrays[f"y_{s}"]
-    if return_X_y:
-        return data.Xs_train, data.Xs_test, data.y_train, data.y_test
-    return data
+        DESCR=_descr(arrays))
 
 
 def fit_split(images, energy, share_ratio, random_state):

@@ -4,18 +4,19 @@ import json
 from pathlib import Path
 
 import numpy as np
-from sklearn.utils import Bunch
 
+from ._bunch import multimodal_bunch
 from ._home import get_data_home
 
 __all__ = ["MMIMDB_SPLITS", "load_mmimdb"]
 
 #: Row ranges of the published split of ``multimodal_imdb.hdf5``.
-MMIMDB_SPLITS = {"train": (0, 15552), "dev": (15552, 18160), "test": (18160, 25959)}
+#: The published "dev" split is ``valid`` here, as in the other loaders.
+MMIMDB_SPLITS = {"train": (0, 15552), "valid": (15552, 18160), "test": (18160, 25959)}
 _KEYS = {"text": "features", "visual": "vgg_features", "genres": "genres"}
 
 
-def load_mmimdb(path=None, *, data_home=None, splits=None):
+def load_mmimdb(path=None, *, data_home=None, splits=None, return_X_y=False):
     """Load MM-IMDb's precomputed features from ``multimodal_imdb.hdf5``.
 
     The file published by Arevalo et al. holds, for N = 25,959 movies, the
@@ -23,7 +24,8 @@ def load_mmimdb(path=None, *, data_home=None, splits=None):
     ``vgg_features`` (N, 4096) float32 (VGG16 of the poster) and ``genres``
     (N, 23) int32 (0/1 genre indicators) whose attribute ``target_names``
     is a JSON list of the genre names. The split is by rows: train
-    [0, 15552), dev [15552, 18160), test [18160, 25959).
+    [0, 15552), valid (the published "dev" split) [15552, 18160), test
+    [18160, 25959).
 
     Parameters
     ----------
@@ -33,17 +35,23 @@ def load_mmimdb(path=None, *, data_home=None, splits=None):
     data_home : str or path-like, default=None
         Data folder (``SKCENTRAL_DATA``, else ``~/skcentral_data``).
     splits : dict of str to (int, int), default=None
-        Row ranges ``{"train": (start, stop), "dev": ..., "test": ...}``;
+        Row ranges ``{"train": (start, stop), "valid": ..., "test": ...}``;
         defaults to :data:`MMIMDB_SPLITS`. Give your own for a smaller file
         in the same layout (any split names work).
+    return_X_y : bool, default=False
+        Return ``(Xs_train, Xs_test, y_train, y_test)`` instead of a Bunch
+        (needs a ``train`` and a ``test`` split).
 
     Returns
     -------
-    data : Bunch
-        For each split ``s``: ``Xs_s`` = ``[text (n, 300), visual (n, 4096)]``
-        float32 and ``Y_s`` (n, 23) int64, a multilabel indicator matrix;
-        ``target_names`` (list of 23 genre names); ``modality_names``
-        (``["text", "visual"]``); ``DESCR``.
+    data : :class:`~sklearn.utils.Bunch`
+        For each split ``s``: ``Xs_s``, :class:`~skcentral.Modalities`
+        ``text`` (n, 300) and ``visual`` (n, 4096), float32, and ``y_s``
+        (n, 23) int64, a multilabel indicator matrix; ``target_names``
+        (list of 23 genre names); ``modality_names`` (``["text",
+        "visual"]``); ``splits``; ``DESCR``.
+    (Xs_train, Xs_test, y_train, y_test) : tuple
+        With ``return_X_y=True``.
 
     Raises
     ------
@@ -80,8 +88,8 @@ def load_mmimdb(path=None, *, data_home=None, splits=None):
     ...     _ = f.create_dataset("vgg_features", data=rng.random((10, 4096), dtype=np.float32))
     ...     g = f.create_dataset("genres", data=rng.integers(0, 2, (10, 23), dtype=np.int32))
     ...     g.attrs["target_names"] = json.dumps([f"genre_{i}" for i in range(23)])
-    >>> data = load_mmimdb(path, splits={"train": (0, 6), "dev": (6, 8), "test": (8, 10)})
-    >>> [x.shape for x in data.Xs_train], data.Y_test.shape
+    >>> data = load_mmimdb(path, splits={"train": (0, 6), "valid": (6, 8), "test": (8, 10)})
+    >>> [x.shape for x in data.Xs_train], data.y_test.shape
     ([(6, 300), (6, 4096)], (2, 23))
     """
     try:
@@ -108,10 +116,12 @@ def load_mmimdb(path=None, *, data_home=None, splits=None):
                          f"{exc}") from exc
     try:
         with f:
-            return _read(f, path, splits)
+            data = _read(f, path, splits)
     except (OSError, RuntimeError, KeyError) as exc:
         # h5py reports a damaged dataset when it is read
         raise ValueError(f"{path}: cannot read the MM-IMDb data ({exc}).") from exc
+    return multimodal_bunch(data.pop("splits"), list(_KEYS)[:2], return_X_y=return_X_y,
+                            **data)
 
 
 def _read(f, path, splits):
@@ -139,23 +149,23 @@ def _read(f, path, splits):
         raise ValueError(
             f"{path}: genres.attrs['target_names'] must list {n_genres} names "
             f"(one per column of 'genres'); got {target_names!r}.")
-    data = Bunch(modality_names=list(_KEYS)[:2], target_names=[str(t) for t in target_names])
+    read = {}
     for name, (start, stop) in splits.items():
         if not 0 <= start < stop <= n_rows:
             raise ValueError(
                 f"{path} has {n_rows} rows; the {name!r} split asks for rows "
                 f"[{start}, {stop}). The published split needs 25,959 rows; pass "
                 "splits= for a smaller file.")
-        data[f"Xs_{name}"] = [np.asarray(f[_KEYS[m]][start:stop], dtype=np.float32)
-                              for m in ("text", "visual")]
+        Xs = [np.asarray(f[_KEYS[m]][start:stop], dtype=np.float32)
+              for m in ("text", "visual")]
         Y = np.asarray(f["genres"][start:stop])
         if not np.isin(Y, (0, 1)).all():
             raise ValueError(f"{path}: 'genres' rows [{start}, {stop}) hold values "
                              "other than 0 and 1; expected genre indicators.")
-        data[f"Y_{name}"] = Y.astype(np.int64)
-    data.DESCR = (
+        read[name] = (Xs, Y.astype(np.int64))
+    descr = (
         f"MM-IMDb (Arevalo et al. 2017) from {path.name}: text (word2vec of the "
         f"plot, {shapes['features'][1]}) and visual (VGG16 of the poster, "
         f"{shapes['vgg_features'][1]}) features, {n_genres} genres, multilabel. "
         + ", ".join(f"{k} rows [{a}, {b})" for k, (a, b) in splits.items()) + ".")
-    return data
+    return {"splits": read, "target_names": [str(t) for t in target_names], "DESCR": descr}

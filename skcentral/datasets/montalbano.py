@@ -12,8 +12,8 @@ simple one: a folder with one ``.npz`` per split (``train.npz``,
 from pathlib import Path
 
 import numpy as np
-from sklearn.utils import Bunch
 
+from ._bunch import multimodal_bunch
 from ._home import get_data_home, load_npz, save_npz
 
 __all__ = ["MONTALBANO_MODALITIES", "load_montalbano", "save_montalbano"]
@@ -83,7 +83,7 @@ def save_montalbano(path, splits):
     return written
 
 
-def load_montalbano(path=None, *, data_home=None, pad_to=400):
+def load_montalbano(path=None, *, data_home=None, pad_to=400, return_X_y=False):
     """Load the Montalbano gesture features (ModDrop), zero-padded as in the paper.
 
     Parameters
@@ -97,15 +97,20 @@ def load_montalbano(path=None, *, data_home=None, pad_to=400):
     pad_to : int or None, default=400
         Zero-pad every modality on the right to this many features, as the
         paper does (audio and mocap have 350); None leaves them as stored.
+    return_X_y : bool, default=False
+        Return ``(Xs_train, Xs_test, y_train, y_test)`` instead of a Bunch.
 
     Returns
     -------
-    data : Bunch
-        ``Xs_train``, ``Xs_valid``, ``Xs_test``: lists of four float32
-        arrays ``[audio, mocap, left_hand, right_hand]`` of shape
+    data : :class:`~sklearn.utils.Bunch`
+        ``Xs_train``, ``Xs_valid``, ``Xs_test``:
+        :class:`~skcentral.Modalities` of four float32 modalities
+        ``audio``, ``mocap``, ``left_hand``, ``right_hand``, each of shape
         (n, pad_to); ``y_train``, ``y_valid``, ``y_test``: int64 labels;
-        ``modality_names``; ``n_features`` (each modality's stored width);
-        ``DESCR``.
+        ``modality_names``; ``splits``; ``n_features`` (each modality's
+        stored width); ``DESCR``.
+    (Xs_train, Xs_test, y_train, y_test) : tuple
+        With ``return_X_y=True``.
 
     Raises
     ------
@@ -132,8 +137,7 @@ def load_montalbano(path=None, *, data_home=None, pad_to=400):
     [(40, 400), (40, 400), (40, 400), (40, 400)]
     """
     path = Path(path).expanduser() if path is not None else get_data_home(data_home) / "montalbano"
-    data = Bunch(modality_names=list(MONTALBANO_MODALITIES))
-    widths = {}
+    read, widths = {}, {}
     for name in SPLITS:
         file = path / f"{name}.npz"
         if not file.is_file():
@@ -151,14 +155,14 @@ def load_montalbano(path=None, *, data_home=None, pad_to=400):
                                      f"than pad_to={pad_to}.")
                 x = np.pad(x, ((0, 0), (0, pad_to - x.shape[1])))
             Xs.append(x)
-        data[f"Xs_{name}"], data[f"y_{name}"] = Xs, arrays["y"]
-    data.n_features = dict(widths)
-    data.DESCR = (
+        read[name] = (Xs, arrays["y"])
+    descr = (
         "Montalbano (ChaLearn LAP 2014 gestures), ModDrop features of Neverova et "
         "al.: " + ", ".join(f"{m} {w}" for m, w in widths.items())
         + (f", zero-padded to {pad_to}" if pad_to else "") + "; 20 classes. "
-        + ", ".join(f"{s} {len(data[f'y_{s}'])}" for s in SPLITS) + " samples.")
-    return data
+        + ", ".join(f"{s} {len(read[s][1])}" for s in SPLITS) + " samples.")
+    return multimodal_bunch(read, list(MONTALBANO_MODALITIES), return_X_y=return_X_y,
+                            n_features=dict(widths), DESCR=descr)
 
 
 def _check_split(arrays, where, widths):

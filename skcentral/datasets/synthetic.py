@@ -11,7 +11,9 @@ results: they say nothing about the real data sets.
 """
 
 import numpy as np
-from sklearn.utils import Bunch, check_random_state
+from sklearn.utils import check_random_state
+
+from ._bunch import multimodal_bunch
 
 __all__ = ["MONTALBANO_LIKE_SEPARATION", "make_montalbano_like", "make_mmimdb_like"]
 
@@ -77,10 +79,11 @@ def make_montalbano_like(n_samples=2000, random_state=None, *, n_classes=20,
 
     Returns
     -------
-    data : Bunch
-        ``Xs``: list of four float32 arrays ``[audio, mocap, left_hand,
-        right_hand]`` of shape (n_samples, pad_to); ``y``: int64 labels;
-        ``modality_names``; ``n_features`` (the unpadded widths);
+    data : :class:`~sklearn.utils.Bunch`
+        ``Xs``: :class:`~skcentral.Modalities` of four float32 modalities
+        ``audio``, ``mocap``, ``left_hand``, ``right_hand``, each of shape
+        (n_samples, pad_to); ``y``: int64 labels; ``modality_names``;
+        ``splits`` (empty); ``n_features`` (the unpadded widths);
         ``separation``; ``DESCR``.
     (Xs, y) : tuple
         With ``return_X_y=True``.
@@ -117,10 +120,8 @@ def make_montalbano_like(n_samples=2000, random_state=None, *, n_classes=20,
             x = np.pad(x, ((0, 0), (0, width - w)))
         Xs.append(x.astype(np.float32))
     names = list(_MONTALBANO_WIDTHS)
-    if return_X_y:
-        return Xs, y
-    return Bunch(
-        Xs=Xs, y=y, modality_names=names, n_features=dict(_MONTALBANO_WIDTHS),
+    return multimodal_bunch(
+        {None: (Xs, y)}, names, return_X_y=return_X_y, n_features=dict(_MONTALBANO_WIDTHS),
         separation=sep,
         DESCR=("SYNTHETIC data shaped like the Montalbano ModDrop features "
                f"(skcentral.datasets.make_montalbano_like): {n_samples} samples, "
@@ -174,24 +175,25 @@ def make_mmimdb_like(n_samples=2000, random_state=None, *, n_labels=23, label_de
     text_noise, visual_noise : float, default=6.0, 22.0
         Noise-to-signal ratio of each modality.
     return_X_y : bool, default=False
-        Return ``(Xs, Y)`` instead of a Bunch.
+        Return ``(Xs, y)`` instead of a Bunch.
 
     Returns
     -------
-    data : Bunch
-        ``Xs``: ``[text (n, 300), visual (n, 4096)]`` float32; ``Y``:
-        (n, 23) int64 indicator matrix; ``modality_names``
-        (``["text", "visual"]``); ``target_names``; ``DESCR``.
-    (Xs, Y) : tuple
+    data : :class:`~sklearn.utils.Bunch`
+        ``Xs``: :class:`~skcentral.Modalities` ``text`` (n, 300) and
+        ``visual`` (n, 4096), float32; ``y``: (n, 23) int64 indicator
+        matrix; ``modality_names`` (``["text", "visual"]``); ``splits``
+        (empty); ``target_names``; ``DESCR``.
+    (Xs, y) : tuple
         With ``return_X_y=True``.
 
     Examples
     --------
     >>> from skcentral.datasets import make_mmimdb_like
     >>> data = make_mmimdb_like(500, random_state=0, visual_features=64)
-    >>> [x.shape for x in data.Xs], data.Y.shape
+    >>> [x.shape for x in data.Xs], data.y.shape
     ([(500, 300), (500, 64)], (500, 23))
-    >>> bool(2.0 < data.Y.sum(axis=1).mean() < 3.0)
+    >>> bool(2.0 < data.y.sum(axis=1).mean() < 3.0)
     True
     """
     rng = check_random_state(random_state)
@@ -229,10 +231,8 @@ def make_mmimdb_like(n_samples=2000, random_state=None, *, n_labels=23, label_de
         x = signal / scale + noise * rng.standard_normal((n_samples, int(width)))
         Xs.append(x.astype(np.float32))
     names = [f"genre_{j:02d}" for j in range(n_labels)]
-    if return_X_y:
-        return Xs, Y
-    return Bunch(
-        Xs=Xs, Y=Y, modality_names=["text", "visual"], target_names=names,
+    return multimodal_bunch(
+        {None: (Xs, Y)}, ["text", "visual"], return_X_y=return_X_y, target_names=names,
         DESCR=("SYNTHETIC data shaped like the MM-IMDb features "
                f"(skcentral.datasets.make_mmimdb_like): {n_samples} movies, text "
                f"{text_features}-d, visual {visual_features}-d, {n_labels} genres "

@@ -40,6 +40,15 @@ class Align(nn.Module):
     where : str
         Names the modality and fusion point in error messages.
 
+    Attributes
+    ----------
+    source, target : tuple of int
+        The shapes mapped.
+    proj : torch.nn.Module or None
+        The learned projection (``mode="project"`` and shapes that differ).
+    padding : tuple of int or None
+        The zero-padding (``mode="pad"`` and shapes that differ).
+
     Examples
     --------
     >>> import torch

@@ -5,6 +5,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .._docstring import complete_module_doc
 from ..backbones import feature_shapes
 
 __all__ = ["MultiBackbone", "average_predictions", "renormalise", "TASKS"]
@@ -18,13 +19,25 @@ class MultiBackbone(nn.Module):
     Parameters
     ----------
     backbones : list of Backbone
-    input_shapes : list of tuple
+        One network per modality (built by a spec's ``build``).
+    input_shapes : list of tuple of int
         Per-sample input shape of each modality.
     names : list of str, default=None
         Modality names, for error messages.
     same_depth : bool, default=True
         Require every backbone to have the same number of layers after its
         stem (methods that fuse layer by layer need it).
+
+    Attributes
+    ----------
+    backbones : torch.nn.ModuleList
+        The modality networks.
+    shapes : list of list of tuple of int
+        Per modality, the per-sample shape at every fusion point.
+    names : list of str
+        The modality names.
+    n_layers : int
+        Layers after the stem; fusion points are ``0..n_layers``.
 
     Examples
     --------
@@ -34,6 +47,11 @@ class MultiBackbone(nn.Module):
     >>> m.n_layers, m.shapes
     (2, [[(5,), (8,), (3,)]])
     """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # each module's page lists the shared parameters and attributes too
+        cls.__doc__ = complete_module_doc(cls, MultiBackbone)
 
     def __init__(self, backbones, input_shapes, names=None, same_depth=True):
         super().__init__()

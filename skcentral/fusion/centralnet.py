@@ -36,6 +36,21 @@ class CentralNet(MultiBackbone):
         How hidden representations of different shapes are aligned with
         the central one (see :class:`~skcentral.fusion.Align`).
 
+    Attributes
+    ----------
+    central : Backbone
+        The central network.
+    aligners : torch.nn.ModuleList
+        Per fusion point, one :class:`~skcentral.fusion.Align` per modality.
+    point_shapes : list of tuple of int
+        The central network's per-sample shape at every fusion point.
+    alpha_central : torch.nn.Parameter
+        ``a_C[i]``, the weight of the central state at fusion points 1 and on.
+    alpha_modalities : torch.nn.Parameter
+        ``a_Mk[i]``, the weight of each modality at every fusion point.
+    alpha_fused : torch.nn.Parameter
+        ``a_mod[i]``, the shared weight of the modality sum (``"eq3"`` only).
+
     Notes
     -----
     Fusion points are numbered ``0..L`` where ``L`` is the number of layers

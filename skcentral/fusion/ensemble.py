@@ -17,6 +17,19 @@ class Ensemble(MultiBackbone):
     ``forward`` returns ``(average, score_1, ..., score_m)``: train on the
     members' own losses; the average is the prediction.
 
+    Parameters
+    ----------
+    members : list of int
+        For each network, the index of the modality it reads.
+    task : {"multiclass", "multilabel", "regression"}, default="multiclass"
+        How predictions are averaged: softmax probabilities, sigmoid
+        probabilities, or raw outputs.
+
+    Attributes
+    ----------
+    members : list of int
+        The modality each network reads.
+
     Examples
     --------
     >>> import torch
@@ -44,6 +57,20 @@ class Ensemble(MultiBackbone):
 
 class SingleModality(nn.Module):
     """One modality's network; the other modalities are ignored.
+
+    Parameters
+    ----------
+    backbone : Backbone
+        The network of the modality used.
+    modality : int
+        Index of that modality in the input list.
+
+    Attributes
+    ----------
+    backbone : Backbone
+        The network.
+    modality : int
+        The modality it reads.
 
     Examples
     --------

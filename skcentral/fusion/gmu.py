@@ -25,6 +25,25 @@ class GMU(MultiBackbone):
     ``forward`` returns ``(fused, score_1, ..., score_n)``; :meth:`gates`
     returns the gate activations ``(n_samples, n_modalities, hidden_size)``.
 
+    Parameters
+    ----------
+    n_outputs : int
+        Width of the prediction (number of classes or targets).
+    hidden_size : int, default=None
+        Width of the gated representation; ``None`` uses the widest
+        modality representation.
+    dropout : float, default=0.0
+        Dropout before the prediction layer.
+
+    Attributes
+    ----------
+    projections : torch.nn.ModuleList
+        ``W_k``, one linear map per modality to ``hidden_size``.
+    gate : torch.nn.Linear
+        ``W_z``, from the concatenated representations to the gates.
+    head : torch.nn.Sequential
+        Dropout and the prediction layer.
+
     Examples
     --------
     >>> import torch

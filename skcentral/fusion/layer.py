@@ -42,6 +42,35 @@ class LayerFusion(MultiBackbone):
     ``forward`` returns ``(output, fused, score_1, ..., score_n)`` with
     ``ensemble=True`` and ``(fused,)`` otherwise.
 
+    Parameters
+    ----------
+    backbones : list of Backbone
+        One network per modality, all with the same number of layers.
+    trunk : Backbone
+        Network built on the fused shape of point 0; its layers from
+        ``fusion_layer`` on follow the fusion.
+    input_shapes : list of tuple of int
+        Per-sample input shape of each modality.
+    fusion_layer : int
+        Fusion point, from 0 (stem outputs) to ``n_layers`` (predictions).
+    op : {"sum", "subtract", "product"}, default="sum"
+        Element-wise operation combining the aligned representations
+        (``"subtract"`` takes the first modality minus the others).
+    ensemble : bool, default=False
+        Also average the fused prediction with each modality's own.
+    fused_shapes : {"pad", "project"}, default="pad"
+        How representations of different shapes are aligned (see
+        :class:`~skcentral.fusion.Align`).
+    task : {"multiclass", "multilabel", "regression"}, default="multiclass"
+        How predictions are averaged with ``ensemble=True``.
+
+    Attributes
+    ----------
+    trunk_layers : torch.nn.ModuleList
+        The trunk's layers after the fusion point.
+    aligners : torch.nn.ModuleList
+        One :class:`~skcentral.fusion.Align` per modality.
+
     Examples
     --------
     >>> import torch

@@ -24,6 +24,24 @@ class ModDrop(MultiBackbone):
     ``forward`` returns ``(fused, score_1, ..., score_n)``, the unimodal
     scores from the backbones' own heads (used when ``beta > 0``).
 
+    Parameters
+    ----------
+    n_outputs : int
+        Width of the prediction (number of classes or targets).
+    p_drop : float, default=0.2
+        Probability of dropping each modality of each sample in training,
+        in ``[0, 1)``.
+    hidden_size : int, default=None
+        Width of the shared hidden layer; ``None`` uses the widest
+        modality representation.
+
+    Attributes
+    ----------
+    p_drop : float
+        The drop probability.
+    fusion : torch.nn.Sequential
+        The shared hidden layer and the prediction layer.
+
     Examples
     --------
     >>> import torch

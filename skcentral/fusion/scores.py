@@ -14,6 +14,14 @@ class WeightedMean(MultiBackbone):
     ``fused = sum_k w_k * score_k``, the weights ``w`` trainable and started
     equal (``1 / n``). ``forward`` returns ``(fused, score_1, ..., score_n)``.
 
+    Parameters
+    ----------
+
+    Attributes
+    ----------
+    weights : torch.nn.Parameter of shape (n_modalities,)
+        The weight of each modality's score.
+
     Examples
     --------
     >>> import torch
@@ -41,6 +49,16 @@ class ConcatScores(MultiBackbone):
 
     ``forward`` returns ``(fused, score_1, ..., score_n)``, so the same module
     serves Concat (loss on ``fused``) and Concat + Multi-Task (Eq. 2).
+
+    Parameters
+    ----------
+    n_outputs : int
+        Width of each score and of the prediction.
+
+    Attributes
+    ----------
+    perceptron : torch.nn.Linear
+        From the concatenated scores to the prediction.
 
     Examples
     --------

@@ -3,6 +3,7 @@
 import contextlib
 import http.server
 import os
+import subprocess
 import threading
 from pathlib import Path
 
@@ -83,3 +84,30 @@ def http_mirror():
 @pytest.fixture
 def half_body_handler():
     return HalfBodyHandler
+
+
+@contextlib.contextmanager
+def _read_only(folder):
+    """Make ``folder`` read-only: file modes, or a read-only bind mount for root."""
+    modes = {p: p.stat().st_mode for p in [folder, *folder.rglob("*")]}
+    for p, mode in modes.items():
+        p.chmod(mode & ~0o222)
+    mounted = False
+    try:
+        if os.access(folder, os.W_OK):  # root ignores file modes
+            mounted = subprocess.run(["mount", "--bind", "-o", "ro", str(folder), str(folder)],
+                                     capture_output=True).returncode == 0
+            if not mounted:
+                pytest.skip("cannot make a folder read-only here (root without mount)")
+        yield folder
+    finally:
+        if mounted:
+            subprocess.run(["umount", str(folder)], check=True)
+        for p, mode in modes.items():
+            p.chmod(mode)
+
+
+@pytest.fixture
+def read_only():
+    """``read_only(folder)``: a context manager making ``folder`` read-only."""
+    return _read_only

@@ -8,7 +8,7 @@ import pytest
 
 from skcentral.datasets import _home, get_data_home
 from skcentral.datasets._home import (atomic_write, cache_file, load_cache, load_npz,
-                                      resolve_cache_dir, save_npz)
+                                      resolve_cache_dir, save_cache, save_npz)
 
 
 def test_data_home_precedence(tmp_path, monkeypatch):
@@ -24,8 +24,12 @@ def test_data_home_precedence(tmp_path, monkeypatch):
     assert made.is_dir()
 
 
-def test_resolve_cache_dir(tmp_path):
+def test_resolve_cache_dir(tmp_path, monkeypatch):
+    monkeypatch.delenv("SKCENTRAL_CACHE", raising=False)
     assert resolve_cache_dir(True, tmp_path) == tmp_path / "cache"
+    # caches have a folder of their own, apart from the (maybe read-only) data
+    monkeypatch.setenv("SKCENTRAL_CACHE", str(tmp_path / "built"))
+    assert resolve_cache_dir(True, tmp_path / "home") == tmp_path / "built"
     assert resolve_cache_dir(False, tmp_path) is None
     assert resolve_cache_dir(tmp_path / "c", tmp_path / "home") == tmp_path / "c"
 
@@ -116,3 +120,18 @@ def test_cache_missing_key_is_rebuilt(tmp_path):
         assert load_cache(path, keys=["x", "y"]) is None
     assert load_cache(tmp_path / "absent.npz") is None
     assert load_cache(None) is None
+
+
+def test_cache_in_a_read_only_folder_warns_and_writes_nothing(tmp_path, read_only):
+    folder = tmp_path / "home"
+    (folder / "cache").mkdir(parents=True)
+    path = folder / "cache" / "x-v1-0.npz"
+    with read_only(folder):
+        with pytest.warns(RuntimeWarning, match=r"Cannot write the cache file .*x-v1-0.npz.*"
+                          "SKCENTRAL_CACHE"):
+            save_cache(path, {"a": np.arange(3)})
+        assert os.listdir(folder / "cache") == []
+        # nor a cache folder that does not exist yet
+        with pytest.warns(RuntimeWarning, match="Cannot write"):
+            save_cache(folder / "new" / "x.npz", {"a": np.arange(3)})
+    assert not (folder / "new").exists()

@@ -47,7 +47,7 @@ def test_paper_split(shared_data, tmp_path, monkeypatch):
     monkeypatch.setattr(mm_mnist, "_build", lambda *a, **k: pytest.fail("rebuilt"))
     Xs_train, Xs_test, y_train, y_test = load_multimodal_mnist(
         0.5, 0.5, random_state=0, data_home=shared_data, cache=cache, return_X_y=True)
-    for got, want in zip(Xs_train + Xs_test, data.Xs_train + data.Xs_test):
+    for got, want in zip([*Xs_train, *Xs_test], [*data.Xs_train, *data.Xs_test]):
         np.testing.assert_array_equal(got, want)
     np.testing.assert_array_equal(y_test, data.y_test)
     assert "Energy kept: 0.5" in data.DESCR

@@ -13,7 +13,7 @@ GENRES = ["Drama", "Comedy", "Romance", "Thriller", "Crime", "Action", "Adventur
           "Horror", "Documentary", "Mystery", "Sci-Fi", "Fantasy", "Family",
           "Biography", "War", "History", "Music", "Animation", "Musical",
           "Western", "Sport", "Short", "Film-Noir"]
-SMALL = {"train": (0, 12), "dev": (12, 16), "test": (16, 24)}
+SMALL = {"train": (0, 12), "valid": (12, 16), "test": (16, 24)}
 
 
 def write(path, n=24, text=300, visual=4096, names=GENRES, genres=None, drop=None):
@@ -41,7 +41,7 @@ def test_small_file(tmp_path):
         assert text.dtype == visual.dtype == np.float32
         np.testing.assert_array_equal(text, arrays["features"][a:b])
         np.testing.assert_array_equal(visual, arrays["vgg_features"][a:b])
-        np.testing.assert_array_equal(data[f"Y_{s}"], arrays["genres"][a:b])
+        np.testing.assert_array_equal(data[f"y_{s}"], arrays["genres"][a:b])
     assert "rows [16, 24)" in data.DESCR
 
 
@@ -53,10 +53,10 @@ def test_default_path_and_split(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match=r"has 30 rows; the 'train' split asks for "
                        r"rows \[0, 15552\).*pass splits="):
         load_mmimdb()
-    assert MMIMDB_SPLITS == {"train": (0, 15552), "dev": (15552, 18160),
+    assert MMIMDB_SPLITS == {"train": (0, 15552), "valid": (15552, 18160),
                              "test": (18160, 25959)}
     data = load_mmimdb(data_home=tmp_path, splits={"train": (0, 20), "test": (20, 30)})
-    assert data.Y_train.shape == (20, 23) and data.Y_test.shape == (10, 23)
+    assert data.y_train.shape == (20, 23) and data.y_test.shape == (10, 23)
 
 
 def test_multilabel_fit(tmp_path):
@@ -67,7 +67,7 @@ def test_multilabel_fit(tmp_path):
     # one genre as a binary target: the multilabel estimators are elsewhere
     clf = CentralNetClassifier(backbones=MLP((8,)), max_epochs=1, train_split=None,
                                random_state=0)
-    clf.fit(data.Xs_train, data.Y_train[:, 0])
+    clf.fit(data.Xs_train, data.y_train[:, 0])
     assert clf.predict(data.Xs_test).shape == (8,)
 
 

@@ -65,11 +65,11 @@ def test_mmimdb_like_shapes_and_label_density():
     data = make_mmimdb_like(2000, random_state=0, visual_features=256)
     assert data.modality_names == ["text", "visual"]
     assert [x.shape for x in data.Xs] == [(2000, 300), (2000, 256)]
-    assert data.Y.shape == (2000, 23) and set(np.unique(data.Y)) == {0, 1}
-    density = data.Y.sum(axis=1).mean()
+    assert data.y.shape == (2000, 23) and set(np.unique(data.y)) == {0, 1}
+    density = data.y.sum(axis=1).mean()
     assert 2.2 < density < 2.8  # MM-IMDb: about 2.5 genres per movie
-    assert data.Y.sum(axis=1).min() >= 1  # every movie has a genre
-    freq = data.Y.mean(axis=0)
+    assert data.y.sum(axis=1).min() >= 1  # every movie has a genre
+    freq = data.y.mean(axis=0)
     assert freq.max() > 0.4 and freq.min() < 0.06  # imbalanced, like MM-IMDb
     assert len(data.target_names) == 23
     assert "SYNTHETIC" in data.DESCR
@@ -88,9 +88,9 @@ def test_mmimdb_like_text_more_informative_than_visual():
     data = make_mmimdb_like(1500, random_state=0, visual_features=1024)
     f1 = {}
     for name, X in zip(data.modality_names, data.Xs):
-        reg = Ridge(alpha=1000.0).fit(X[:1000], data.Y[:1000])
+        reg = Ridge(alpha=1000.0).fit(X[:1000], data.y[:1000])
         pred = (reg.predict(X[1000:]) > 0.3).astype(int)
-        f1[name] = f1_score(data.Y[1000:], pred, average="micro")
+        f1[name] = f1_score(data.y[1000:], pred, average="micro")
     assert f1["text"] > f1["visual"]
 
 
@@ -112,6 +112,6 @@ def test_fusion_estimators_train_on_synthetic_data():
     mm = make_mmimdb_like(200, random_state=0, visual_features=64)
     clf = CentralNetClassifier(backbones=MLP((16,)), max_epochs=2, batch_size=50,
                                random_state=0)
-    clf.fit([x[:150] for x in mm.Xs], mm.Y[:150])
+    clf.fit([x[:150] for x in mm.Xs], mm.y[:150])
     pred = clf.predict([x[150:] for x in mm.Xs])
     assert pred.shape == (50, 23) and set(np.unique(pred)) <= {0, 1}
