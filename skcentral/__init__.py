@@ -3,6 +3,7 @@
 from ._alphas import FusionWeights
 from ._base import FusionClassifierMixin, FusionNet, FusionRegressorMixin
 from ._data import ModalityBatchIterator, ModalityDataset
+from ._lazy import OnDiskArray
 from ._modalities import Modalities, check_modalities
 from .backbones import AudioCNN, BackboneSpec, LeNet5, MLP, ModuleBackbone
 from .centralnet import CentralNetClassifier, CentralNetRegressor
@@ -41,6 +42,7 @@ __all__ = [
     "ModalityBatchIterator",
     "ModalityDataset",
     "ModuleBackbone",
+    "OnDiskArray",
     "UnimodalClassifier",
     "UnimodalRegressor",
     "WeightedMeanClassifier",

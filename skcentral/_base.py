@@ -460,9 +460,10 @@ class FusionNet(NeuralNet):
         dataset = ModalityDataset(arrays, y, sample_weight=sample_weight)
         if torch.device(self.device).type != "cpu":
             # Copy the data to the device once, not batch by batch.
+            # (modalities on disk stay there and are read batch by batch)
             w = dataset.sample_weight
-            dataset = ModalityDataset([x.to(self.device) for x in dataset.X],
-                                      dataset.y.to(self.device),
+            dataset = ModalityDataset([x.to(self.device) if torch.is_tensor(x) else x
+                                       for x in dataset.X], dataset.y.to(self.device),
                                       sample_weight=None if w is None else w.to(self.device))
         return dataset
 

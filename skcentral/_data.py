@@ -1,13 +1,17 @@
-"""In-memory datasets and the batch iterator the estimators train with.
+"""Datasets and the batch iterator the estimators train with.
 
 skorch's default ``DataLoader`` indexes one sample at a time and collates;
 for arrays already in memory, gathering a whole batch with one
-``index_select`` per modality is much cheaper.
+``index_select`` per modality is much cheaper. Modalities on disk
+(:class:`~skcentral.OnDiskArray`) are read the same way, one batch at a
+time, and never loaded whole.
 """
 
 import numpy as np
 import torch
 from torch.utils.data import Dataset, Subset
+
+from ._lazy import OnDiskArray
 
 __all__ = ["ModalityBatch", "ModalityDataset", "ModalityBatchIterator"]
 
@@ -18,10 +22,13 @@ class ModalityBatch(list):
     ``missing`` is a bool tensor ``(batch, n_modalities)``, True where a
     modality is absent, or None; ``sample_weight`` a float tensor
     ``(batch,)`` of the samples' weights in the loss, or None.
+    ``global_size`` is the number of samples of the whole batch when it is
+    shared out between processes (data-parallel training), else None.
     """
 
     missing = None
     sample_weight = None
+    global_size = None
 
 
 class ModalityDataset(Dataset):
@@ -29,8 +36,8 @@ class ModalityDataset(Dataset):
 
     Parameters
     ----------
-    X : list of Tensor or ndarray
-        One array per modality.
+    X : list of Tensor, ndarray or OnDiskArray
+        One array per modality; on-disk ones stay on disk.
     y : Tensor or ndarray, default=None
     missing : Tensor or ndarray of bool, default=None
         ``(n_samples, n_modalities)``, True where a modality is absent.
@@ -50,7 +57,7 @@ class ModalityDataset(Dataset):
     """
 
     def __init__(self, X, y=None, missing=None, sample_weight=None):
-        self.X = [torch.as_tensor(x) for x in X]
+        self.X = [x if isinstance(x, OnDiskArray) else torch.as_tensor(x) for x in X]
         self.y = None if y is None else torch.as_tensor(y)
         self.missing = None if missing is None else torch.as_tensor(missing)
         self.sample_weight = None if sample_weight is None else torch.as_tensor(sample_weight)
@@ -60,7 +67,7 @@ class ModalityDataset(Dataset):
 
     def __getitem__(self, i):
         # One sample, for users who swap in skorch's DataLoader.
-        xi = [x[i] for x in self.X]
+        xi = [torch.as_tensor(x[i]) for x in self.X]
         return xi, (torch.zeros(()) if self.y is None else self.y[i])
 
 
@@ -75,6 +82,10 @@ class ModalityBatchIterator:
         Draw a new permutation at every pass (epoch).
     seed : int or sequence of int, default=None
         Seeds the permutations, so that training is reproducible.
+    shard : tuple (rank, world_size), default=None
+        Data-parallel training: every process draws the same batches and
+        keeps its own contiguous part of each (process ``rank`` of
+        ``world_size``); the batch's ``global_size`` is the whole batch's.
 
     Yields
     ------
@@ -90,7 +101,7 @@ class ModalityBatchIterator:
     [2, 2, 1]
     """
 
-    def __init__(self, dataset, batch_size=128, shuffle=False, seed=None):
+    def __init__(self, dataset, batch_size=128, shuffle=False, seed=None, shard=None):
         indices = None
         while isinstance(dataset, Subset):
             sub = torch.as_tensor(np.asarray(dataset.indices), dtype=torch.long)
@@ -107,6 +118,7 @@ class ModalityBatchIterator:
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
         self.rng = np.random.default_rng(seed)
+        self.shard = shard
 
     def __len__(self):
         n = len(self.dataset) if self.indices is None else len(self.indices)
@@ -120,21 +132,37 @@ class ModalityBatchIterator:
             n = len(self.dataset) if order is None else len(order)
             perm = torch.from_numpy(self.rng.permutation(n))
             order = perm if order is None else order[perm]
+        device = next((x.device for x in X if torch.is_tensor(x)), torch.device("cpu"))
         if order is not None:
-            order = order.to(X[0].device)
+            order = order.to(device)
         n = len(self.dataset) if order is None else len(order)
         for start in range(0, n, bs):
+            stop = min(start + bs, n)
+            global_size = stop - start
+            if self.shard is not None:  # this process's part of the batch
+                rank, world = self.shard
+                start, stop = (start + global_size * rank // world,
+                               start + global_size * (rank + 1) // world)
             if order is None:  # contiguous views, no copy
-                rows = slice(start, start + bs)
-                xs = ModalityBatch(x[rows] for x in X)
+                rows = slice(start, stop)
+                xs = ModalityBatch(_gather(x, rows) for x in X)
                 yb = None if y is None else y[rows]
             else:
-                rows = order[start:start + bs]
-                xs = ModalityBatch(x.index_select(0, rows) for x in X)
+                rows = order[start:stop]
+                xs = ModalityBatch(_gather(x, rows) for x in X)
                 yb = None if y is None else y.index_select(0, rows)
             if missing is not None:
                 xs.missing = missing[rows.cpu() if not isinstance(rows, slice) else rows]
             if weight is not None:
                 xs.sample_weight = weight[rows if isinstance(rows, slice)
                                           else rows.to(weight.device)]
+            if self.shard is not None:
+                xs.global_size = global_size
             yield xs, yb
+
+
+def _gather(x, rows):
+    """Rows of one modality: a view or one ``index_select`` in memory, a read on disk."""
+    if isinstance(x, OnDiskArray):
+        return torch.from_numpy(x.read(rows if isinstance(rows, slice) else rows.cpu().numpy()))
+    return x[rows] if isinstance(rows, slice) else x.index_select(0, rows)

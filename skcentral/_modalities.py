@@ -13,6 +13,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from ._lazy import OnDiskArray, is_on_disk
+
 __all__ = ["Modalities", "check_modalities"]
 
 
@@ -24,7 +26,9 @@ class Modalities:
     arrays : list of array-like or dict of str to array-like
         One array per modality, each of shape ``(n_samples, ...)``; every
         modality must have the same number of rows. A dict gives the
-        modalities names (its keys, in order).
+        modalities names (its keys, in order). Arrays on disk
+        (``numpy.memmap``, h5py datasets, zarr arrays) stay there: they are
+        held as :class:`OnDiskArray` views and read batch by batch.
     names : list of str, default=None
         Names of the modalities. Defaults to the dict keys, or to
         ``"modality_0"``, ``"modality_1"``, ...
@@ -35,7 +39,7 @@ class Modalities:
 
     Attributes
     ----------
-    arrays : list of ndarray
+    arrays : list of ndarray or OnDiskArray
         The per-modality arrays.
     names : list of str
         The modality names.
@@ -53,7 +57,8 @@ class Modalities:
       **rows** of every modality and returns a new :class:`Modalities`.
 
     ``len(Xs)`` is the number of samples, as scikit-learn expects;
-    iterating yields the modality arrays.
+    iterating yields the modality arrays. Selecting rows of an on-disk
+    modality reads nothing: it gives a lazy view of those rows.
 
     Examples
     --------
@@ -91,6 +96,8 @@ class Modalities:
         if names is None:
             names = [f"modality_{i}" for i in range(len(arrays))]
         names = [str(n) for n in names]
+        arrays = [OnDiskArray(a, name=n) if isinstance(a, OnDiskArray) else a
+                  for a, n in zip(arrays, names)]
         if len(names) != len(arrays):
             raise ValueError(
                 f"Modalities got {len(arrays)} arrays but {len(names)} names: {names}."
@@ -179,6 +186,8 @@ class Modalities:
 
 
 def _as_array(a, i):
+    if is_on_disk(a):
+        return OnDiskArray(a)
     if hasattr(a, "detach"):  # torch tensor
         a = a.detach().cpu().numpy()
     return np.asarray(a)
@@ -186,6 +195,7 @@ def _as_array(a, i):
 
 def _describe(arrays, names):
     return ", ".join(f"{n} {None if a is None else tuple(a.shape)}"
+                     + (f" {a.dtype} on disk" if isinstance(a, OnDiskArray) else "")
                      for n, a in zip(names, arrays))
 
 
@@ -253,7 +263,7 @@ def _split_columns(X, modalities):
 
 
 def check_modalities(X, *, modalities=None, expected=None, dtype=np.float32,
-                     allow_missing=False):
+                     allow_missing=False, input_name="X"):
     """Validate multimodal input and return it as :class:`Modalities`.
 
     Parameters
@@ -278,11 +288,16 @@ def check_modalities(X, *, modalities=None, expected=None, dtype=np.float32,
         (needs ``expected``): they are filled with zeros and the returned
         container's ``missing`` mask says where. Values of missing samples
         may be NaN.
+    input_name : str, default="X"
+        The argument's name in error messages.
 
     Returns
     -------
     Xs : Modalities
-        Validated, contiguous arrays of ``dtype``.
+        Validated, contiguous arrays of ``dtype``. Modalities on disk are
+        checked from their shape and dtype only, without reading them; they
+        come back as :class:`OnDiskArray` views whose batches are converted
+        to ``dtype`` and checked for NaN and infinity as they are read.
 
     Raises
     ------
@@ -308,7 +323,10 @@ def check_modalities(X, *, modalities=None, expected=None, dtype=np.float32,
             )
         Xs = _split_columns(X, modalities)
     elif isinstance(X, (Modalities, Mapping, list, tuple)):
-        Xs = Modalities(X)
+        try:
+            Xs = Modalities(X)
+        except ValueError as exc:
+            raise ValueError(f"{input_name}: {exc}") from None
     else:
         shape = getattr(X, "shape", None)
         raise TypeError(
@@ -335,6 +353,8 @@ def check_modalities(X, *, modalities=None, expected=None, dtype=np.float32,
             if a is None:
                 missing[:, k] = True
                 a = np.zeros((n,) + tuple(expected[k]), dtype=dtype)
+            elif missing[:, k].any() and isinstance(a, OnDiskArray):
+                a = a.with_zero_rows(missing[:, k])
             elif missing[:, k].any():
                 a = np.array(a, dtype=dtype)
                 a[missing[:, k]] = 0
@@ -343,10 +363,14 @@ def check_modalities(X, *, modalities=None, expected=None, dtype=np.float32,
 
     arrays = []
     for name, a in zip(Xs.names, Xs.arrays):
+        on_disk = " on disk" if isinstance(a, OnDiskArray) else ""
         if a.dtype.kind not in "biuf":
             raise ValueError(
-                f"Modality {name!r} must hold numbers; got dtype {a.dtype} "
-                f"(shape {a.shape}). Encode strings or objects as numbers first."
+                f"{input_name}: modality {name!r}{on_disk} must hold numbers; got "
+                f"dtype {a.dtype} (shape {a.shape}) where the others are "
+                + (", ".join(f"{n!r} {b.dtype}" for n, b in zip(Xs.names, Xs.arrays)
+                             if b is not a) or "none")
+                + ". Encode strings or objects as numbers first."
             )
         if a.ndim < 2:
             raise ValueError(
@@ -361,6 +385,9 @@ def check_modalities(X, *, modalities=None, expected=None, dtype=np.float32,
             )
         if 0 in a.shape[1:]:
             raise ValueError(f"Modality {name!r} has no features: shape {a.shape}.")
+        if on_disk:  # read batch by batch: converted and checked then
+            arrays.append(a.astype(dtype))
+            continue
         a = np.ascontiguousarray(a, dtype=dtype)
         if not np.isfinite(a).all():
             n_bad = int(a.size - np.count_nonzero(np.isfinite(a)))
