@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._lazy import OnDiskArray
 from ._bunch import multimodal_bunch
 from ._home import get_data_home
 
@@ -16,7 +17,7 @@ MMIMDB_SPLITS = {"train": (0, 15552), "valid": (15552, 18160), "test": (18160, 2
 _KEYS = {"text": "features", "visual": "vgg_features", "genres": "genres"}
 
 
-def load_mmimdb(path=None, *, data_home=None, splits=None, return_X_y=False):
+def load_mmimdb(path=None, *, data_home=None, splits=None, return_X_y=False, lazy=False):
     """Load MM-IMDb's precomputed features from ``multimodal_imdb.hdf5``.
 
     The file published by Arevalo et al. holds, for N = 25,959 movies, the
@@ -41,6 +42,11 @@ def load_mmimdb(path=None, *, data_home=None, splits=None, return_X_y=False):
     return_X_y : bool, default=False
         Return ``(Xs_train, Xs_test, y_train, y_test)`` instead of a Bunch
         (needs a ``train`` and a ``test`` split).
+    lazy : bool, default=False
+        Leave the features on disk: each ``Xs_s`` holds
+        :class:`~skcentral.OnDiskArray` views of the file's datasets (the
+        file stays open, read-only), which the estimators read batch by
+        batch. The genres are read into memory either way.
 
     Returns
     -------
@@ -91,6 +97,8 @@ def load_mmimdb(path=None, *, data_home=None, splits=None, return_X_y=False):
     >>> data = load_mmimdb(path, splits={"train": (0, 6), "valid": (6, 8), "test": (8, 10)})
     >>> [x.shape for x in data.Xs_train], data.y_test.shape
     ([(6, 300), (6, 4096)], (2, 23))
+    >>> load_mmimdb(path, splits={"train": (0, 6)}, lazy=True).Xs_train["visual"]
+    OnDiskArray('visual', hdf5, shape=(6, 4096), dtype=float32)
     """
     try:
         import h5py
@@ -115,8 +123,11 @@ def load_mmimdb(path=None, *, data_home=None, splits=None, return_X_y=False):
         raise ValueError(f"{path} is not a readable HDF5 file (truncated or corrupt?): "
                          f"{exc}") from exc
     try:
-        with f:
-            data = _read(f, path, splits)
+        if lazy:
+            data = _read(f, path, splits, lazy=True)
+        else:
+            with f:
+                data = _read(f, path, splits)
     except (OSError, RuntimeError, KeyError) as exc:
         # h5py reports a damaged dataset when it is read
         raise ValueError(f"{path}: cannot read the MM-IMDb data ({exc}).") from exc
@@ -124,7 +135,7 @@ def load_mmimdb(path=None, *, data_home=None, splits=None, return_X_y=False):
                             **data)
 
 
-def _read(f, path, splits):
+def _read(f, path, splits, lazy=False):
     missing = [k for k in _KEYS.values() if k not in f]
     if missing:
         raise ValueError(
@@ -156,8 +167,12 @@ def _read(f, path, splits):
                 f"{path} has {n_rows} rows; the {name!r} split asks for rows "
                 f"[{start}, {stop}). The published split needs 25,959 rows; pass "
                 "splits= for a smaller file.")
-        Xs = [np.asarray(f[_KEYS[m]][start:stop], dtype=np.float32)
-              for m in ("text", "visual")]
+        if lazy:
+            Xs = [OnDiskArray(f[_KEYS[m]], name=m)[start:stop].astype(np.float32)
+                  for m in ("text", "visual")]
+        else:
+            Xs = [np.asarray(f[_KEYS[m]][start:stop], dtype=np.float32)
+                  for m in ("text", "visual")]
         Y = np.asarray(f["genres"][start:stop])
         if not np.isin(Y, (0, 1)).all():
             raise ValueError(f"{path}: 'genres' rows [{start}, {stop}) hold values "

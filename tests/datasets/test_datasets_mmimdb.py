@@ -101,3 +101,21 @@ def test_missing_corrupt_and_wrong_layout(tmp_path):
         f.create_dataset("genres", data=np.zeros((24, 23), np.int32))
     with pytest.raises(ValueError, match=r"one row per movie"):
         load_mmimdb(path, splits=SMALL)
+
+
+def test_lazy_leaves_features_on_disk_and_fits_the_same(tmp_path):
+    from skcentral import MLP, CentralNetClassifier, OnDiskArray
+    arrays = write(tmp_path / "multimodal_imdb.hdf5")
+    eager = load_mmimdb(tmp_path / "multimodal_imdb.hdf5", splits=SMALL)
+    lazy = load_mmimdb(tmp_path / "multimodal_imdb.hdf5", splits=SMALL, lazy=True)
+    text, visual = lazy.Xs_valid
+    assert isinstance(text, OnDiskArray) and text.shape == (4, 300)
+    assert visual.dtype == np.float32 and visual.source.name == "/vgg_features"
+    np.testing.assert_array_equal(np.asarray(text), arrays["features"][12:16])
+    np.testing.assert_array_equal(lazy.y_valid, eager.y_valid)
+    kw = dict(backbones=MLP((8,), batch_norm=False), max_epochs=2, batch_size=4,
+              random_state=0)
+    a = CentralNetClassifier(**kw).fit(eager.Xs_train, eager.y_train)
+    b = CentralNetClassifier(**kw).fit(lazy.Xs_train, lazy.y_train)
+    np.testing.assert_allclose(b.predict_proba(lazy.Xs_test), a.predict_proba(eager.Xs_test),
+                               rtol=1e-6)
