@@ -22,6 +22,7 @@ from skorch.callbacks import EpochScoring
 from skorch.utils import to_numpy, to_tensor
 from torch import nn
 
+from . import distributed
 from ._data import ModalityBatchIterator, ModalityDataset
 from ._docstring import complete_doc, regressor_doc  # noqa: F401 (estimators import it)
 from ._modalities import check_modalities
@@ -120,6 +121,12 @@ class FusionNet(NeuralNet):
         the thread count, so a fixed number (e.g. 1) makes fits
         bit-identical whether they run alone or in ``GridSearchCV(n_jobs=k)``
         workers. ``None`` uses torch's current setting.
+    distributed : bool, default=False
+        Train data-parallel with torch's ``DistributedDataParallel`` when the
+        script is launched on several processes (``torchrun``, ``accelerate
+        launch``): each process trains on its part of every batch and all
+        end with the same fitted estimator. A plain single process trains
+        as usual. See :mod:`skcentral.distributed`.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, dropout and shuffling; an int gives
         identical predictions on CPU from run to run. The global torch
@@ -155,8 +162,8 @@ class FusionNet(NeuralNet):
                  iterator_train=ModalityBatchIterator,
                  iterator_valid=ModalityBatchIterator, device="cpu",
                  precision="fp32", channels_last="auto", freeze_backbones=False,
-                 torch_threads=None, random_state=None, verbose=0, warm_start=False,
-                 **kwargs):
+                 torch_threads=None, distributed=False, random_state=None, verbose=0,
+                 warm_start=False, **kwargs):
         kwargs.pop("module", None)  # always built from the backbones
         super().__init__(
             module=None, criterion=criterion, optimizer=optimizer, lr=lr,
@@ -171,6 +178,7 @@ class FusionNet(NeuralNet):
         self.channels_last = channels_last
         self.freeze_backbones = freeze_backbones
         self.torch_threads = torch_threads
+        self.distributed = distributed
         self.random_state = random_state
 
     # ------------------------------------------------------------ hooks
@@ -322,10 +330,11 @@ class FusionNet(NeuralNet):
             x = [xi.contiguous(memory_format=torch.channels_last) if xi.dim() == 4 else xi
                  for xi in x]
         dtype = _PRECISIONS[self.precision]
+        module = distributed.forward_module(self)
         if dtype is None:
-            return self.module_(x, **fit_params)
+            return module(x, **fit_params)
         with torch.autocast(torch.device(self.device).type, dtype=dtype):
-            out = self.module_(x, **fit_params)
+            out = module(x, **fit_params)
         return tuple(o.float() for o in out) if isinstance(out, tuple) else out.float()
 
     def train_step_single(self, batch, **fit_params):
@@ -428,6 +437,7 @@ class FusionNet(NeuralNet):
              validation_data=None):
         Xs, y, state = self._validate_for_fit(X, y, reset, classes)
         sample_weight = self._check_sample_weight(sample_weight, len(Xs))
+        state = distributed.prepare(self, state)
         if reset:
             old = {k: self.__dict__.get(k, _MISSING) for k in state}
             self.__dict__.update(state)
@@ -449,7 +459,8 @@ class FusionNet(NeuralNet):
             self.validation_dataset_ = self._device_dataset(
                 self._check_X(X_valid).arrays, self._check_y(y_valid, reset=False))
         try:
-            with self._seeded(1 + len(self.history)), self._threads():
+            with self._seeded(1 + len(self.history)), self._threads(), \
+                    distributed.training(self):
                 NeuralNet.partial_fit(self, dataset, y, **fit_params)
         finally:
             self.validation_dataset_ = None
@@ -515,8 +526,15 @@ class FusionNet(NeuralNet):
         outputs = y_pred if isinstance(y_pred, tuple) else (y_pred,)
         weight = element_weights(getattr(X, "sample_weight", None),
                                  getattr(self, "class_weight_", None), y_true)
-        return multitask_loss(self.criterion_, outputs, y_true, self.loss_weights(),
+        loss = multitask_loss(self.criterion_, outputs, y_true, self.loss_weights(),
                               sample_weight=weight)
+        return distributed.scale_loss(self, loss, X, len(y_true)) if training else loss
+
+    def on_batch_end(self, net, batch=None, training=False, **kwargs):
+        # data-parallel: the history weighs each batch by its whole size
+        size = getattr(batch[0], "global_size", None) if batch is not None else None
+        if training and size is not None:
+            self.history.record_batch("train_batch_size", size)
 
     @contextlib.contextmanager
     def _threads(self):
@@ -596,6 +614,8 @@ class FusionNet(NeuralNet):
         if training:
             kwargs.setdefault("shuffle", True)
             kwargs.setdefault("seed", [self.random_seed_, len(self.history)])
+            if distributed.active(self):
+                kwargs.setdefault("shard", distributed.shard())
         return iterator(dataset, **kwargs)
 
 
