@@ -96,7 +96,7 @@ def prepare(net, state):
 
 def forward_module(net):
     """The module a forward pass goes through: DDP's wrapper while training."""
-    ddp = _WRAPPERS.get(net)
+    ddp = _WRAPPERS.get(net, (None,))[0]
     return ddp if ddp is not None and net.module_.training else net.module_
 
 
@@ -121,18 +121,36 @@ def scale_loss(net, loss, X, n_local):
     weight = n_local * dist.get_world_size() / n_global
     share = loss * weight if n_local else loss.nan_to_num(0.0) * 0.0
     total = share.detach().clone()
-    dist.all_reduce(total)
+    _wait(dist.all_reduce(total, async_op=True), *_WRAPPERS[net][1:])
     return share + (total / dist.get_world_size() - share).detach()
+
+
+class _PeerFailed(RuntimeError):
+    """Another process stored its failure while this one waited for it."""
+
+
+def _wait(work, store, key, poll=0.05):
+    """Wait for a collective, watching for another process's failure meanwhile."""
+    last = time.monotonic()
+    while not work.is_completed():
+        if time.monotonic() - last > poll:
+            if store.check([key]):
+                raise _PeerFailed("another process failed")
+            last = time.monotonic()
+        time.sleep(0.0002)
+    work.wait()
 
 
 @contextlib.contextmanager
 def training(net):
     """Wrap ``net.module_`` in DDP for the training loop; report failures to every process.
 
-    A process that fails stores its exception for the others, then closes
-    its connections so that their collective operations fail at once; each
-    of them then raises that exception (with a note saying which process
-    raised it). Used by :meth:`FusionNet.fit`.
+    A process that fails stores its exception in the launch's key-value
+    store; the others, which watch for it while they wait on their
+    batch's loss, raise that exception (with a note saying which process
+    raised it). The failing process then closes its connections, so that
+    a process stuck in another collective fails too. Used by
+    :meth:`FusionNet.fit`.
     """
     if not active(net):
         yield
@@ -143,7 +161,7 @@ def training(net):
     ddp = DistributedDataParallel(
         net.module_, device_ids=[torch.cuda.current_device()] if device.type == "cuda"
         else None, find_unused_parameters=True)
-    _WRAPPERS[net] = ddp
+    _WRAPPERS[net] = (ddp, store, key)
     try:
         yield
     except BaseException as exc:
@@ -165,15 +183,27 @@ def _stop_everyone(exc, store, key):
         return
     culprit, error = pickle.loads(first)
     if culprit == me:
-        dist.destroy_process_group()  # the others' pending collectives fail now
+        # wait for the others to take the error (they watch for it while
+        # they wait for this process); if one is stuck elsewhere, closing
+        # the connections makes its collective fail
         deadline = time.monotonic() + FAILURE_TIMEOUT
         while store.add(key + "/seen", 0) < n - 1 and time.monotonic() < deadline:
             time.sleep(0.05)
+        _close_connections()
         return
     store.add(key + "/seen", 1)
     error.add_note(f"Raised on process {culprit} of {n}; process {me} stopped "
                    "training because of it.")
     raise error from exc
+
+
+def _close_connections():
+    group = dist.group.WORLD
+    try:
+        group.abort()
+    except Exception:  # pragma: no cover - backends without abort
+        pass
+    dist.destroy_process_group()
 
 
 class Checkpoint(_SkorchCheckpoint):
