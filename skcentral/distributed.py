@@ -25,7 +25,7 @@ import torch.distributed as dist
 from skorch.callbacks import Checkpoint as _SkorchCheckpoint
 from torch.nn.parallel import DistributedDataParallel
 
-__all__ = ["Checkpoint", "is_main_process", "rank", "world_size"]
+__all__ = ["Checkpoint", "init_process_group", "is_main_process", "rank", "world_size"]
 
 #: How long the failing process waits for the others to take its error.
 FAILURE_TIMEOUT = 30.0
