@@ -22,6 +22,8 @@ def _kind(a):
         return a.kind
     if isinstance(a, np.memmap):
         return "memmap"
+    if not (hasattr(a, "shape") and hasattr(a, "dtype")):  # an HDF5 group, say
+        return None
     module = type(a).__module__.split(".")[0]
     return {"h5py": "hdf5", "zarr": "zarr"}.get(module)
 

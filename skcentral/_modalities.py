@@ -369,7 +369,7 @@ def check_modalities(X, *, modalities=None, expected=None, dtype=np.float32,
                 f"{input_name}: modality {name!r}{on_disk} must hold numbers; got "
                 f"dtype {a.dtype} (shape {a.shape}) where the others are "
                 + (", ".join(f"{n!r} {b.dtype}" for n, b in zip(Xs.names, Xs.arrays)
-                             if b is not a) or "none")
+                             if b is not a and b is not None) or "none")
                 + ". Encode strings or objects as numbers first."
             )
         if a.ndim < 2:
