@@ -24,10 +24,17 @@ from skcentral.distributed import Checkpoint
 N, BATCH = 61, 16  # the last batch (13 samples) splits unevenly: 6 + 7
 
 
-def data():
+def data(folder=None):
+    """Two modalities in memory and one that says which rows a process saw,
+    on disk in ``folder`` (written there when missing)."""
     rng = np.random.default_rng(0)
     a, b = rng.normal(size=(N, 4)), rng.normal(size=(N, 3))
-    ids = np.arange(N, dtype=np.float32)[:, None]  # says which rows a process saw
+    ids = np.arange(N, dtype=np.float32)[:, None]
+    if folder is not None:
+        path = Path(folder) / "ids.f32"
+        if not path.exists():
+            ids.tofile(path)
+        ids = np.memmap(path, dtype=np.float32, mode="r", shape=(N, 1))
     return [a, b, ids], (a[:, 0] + b[:, 0] > 0).astype(int)
 
 
@@ -57,7 +64,7 @@ class FailOnProcess1(Callback):
 
 def worker(out, scenario):
     out = Path(out)
-    Xs, y = data()
+    Xs, y = data(out)
     me = distributed.rank()
     if scenario == "fit":
         seen = SeenRows()
@@ -99,6 +106,7 @@ def launch(tmp_path, scenario):
 
 
 def test_two_processes_train_like_one_on_the_whole_batch(tmp_path):
+    data(tmp_path)  # the processes read one modality from disk, each its own rows
     codes, outs = launch(tmp_path, "fit")
     assert codes == [0, 0], outs
     ranks = [pickle.loads((tmp_path / f"rank{r}.pkl").read_bytes()) for r in range(2)]
@@ -118,6 +126,7 @@ def test_two_processes_train_like_one_on_the_whole_batch(tmp_path):
 
 
 def test_a_failing_process_stops_every_process_with_its_error(tmp_path):
+    data(tmp_path)
     codes, outs = launch(tmp_path, "fail")
     assert codes == [1, 1], outs
     for r in range(2):
