@@ -218,8 +218,8 @@ class Checkpoint(_SkorchCheckpoint):
     --------
     >>> from skcentral import CentralNetClassifier
     >>> from skcentral.distributed import Checkpoint
-    >>> clf = CentralNetClassifier(distributed=True,
-    ...                            callbacks=[Checkpoint(dirname="checkpoints")])
+    >>> clf = CentralNetClassifier(distributed=True, callbacks=[
+    ...     Checkpoint(dirname="checkpoints", monitor="train_loss_best")])
     """
 
     def save_model(self, net):
