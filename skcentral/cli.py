@@ -9,22 +9,19 @@ import numpy as np
 __all__ = ["main"]
 
 
-def _digits(args):
-    from .datasets import load_multimodal_digits
-    return load_multimodal_digits(energy=args.energy, share_ratio=args.share_ratio,
-                                  random_state=args.data_seed, return_X_y=True)
-
-
-DATASETS = {"digits": _digits}
-
-
-def _backbone(name):
+def _experiment(args, methods=None):
+    """The experiment on the embedded data that ``run`` and ``compare`` use."""
     from .backbones import LeNet5, MLP
-    return {"lenet5": LeNet5(), "mlp": MLP((128,))}[name]
+    from .experiments import METHODS, digits_experiment
+    spec = LeNet5() if args.backbone == "lenet5" else MLP((128,))
+    return digits_experiment(energy=args.energy, share_ratio=args.share_ratio,
+                             data_seed=args.data_seed, backbone=spec, lr=args.lr,
+                             batch_size=args.batch_size,
+                             methods=tuple(methods or METHODS))
 
 
 def _add_common(p):
-    p.add_argument("--dataset", default="digits", choices=sorted(DATASETS),
+    p.add_argument("--dataset", default="digits", choices=["digits"],
                    help="data set (default: digits, bundled with scikit-learn)")
     p.add_argument("--energy", type=float, default=0.5,
                    help="PCA energy kept per modality (default: 0.5)")
@@ -40,109 +37,130 @@ def _add_common(p):
 
 
 def _run(args):
-    from .centralnet import CentralNetClassifier
-    Xs_train, Xs_test, y_train, y_test = DATASETS[args.dataset](args)
-    n_mod = len(Xs_train)
+    from .experiments import Run, classification_scores
+    exp = _experiment(args, [args.method])
+    data = exp.load({})
+    Xs_train, Xs_test, y_train, y_test = data.Xs_train, data.Xs_test, data.y_train, data.y_test
     print(f"dataset: {args.dataset} (energy {args.energy}, share ratio "
           f"{args.share_ratio}); {len(y_train)} train / {len(y_test)} test samples, "
-          f"{n_mod} modalities of shape {Xs_train[0].shape[1:]}")
-    clf = CentralNetClassifier(
-        backbones=_backbone(args.backbone), beta=args.beta, max_epochs=args.epochs,
-        lr=args.lr, batch_size=args.batch_size, device=args.device,
-        random_state=args.seed, verbose=0 if args.quiet else 1)
+          f"{len(Xs_train)} modalities of shape {Xs_train[0].shape[1:]}")
+    run = Run(args.method, args.method, params=exp.params(args.method))
+    clf = exp.build_estimator(run, {"epochs": args.epochs, "device": args.device,
+                                    "precision": "fp32"}, data.modality_names)
+    clf.set_params(beta=args.beta, random_state=args.seed, verbose=0 if args.quiet else 1)
     t0 = time.perf_counter()
     clf.fit(Xs_train, y_train)
     elapsed = time.perf_counter() - t0
-    acc = clf.score(Xs_test, y_test)
-    errors = int(np.sum(clf.predict(Xs_test) != y_test))
+    scores = classification_scores(clf, Xs_test, y_test)
     print(f"\nmethod: {args.method}, seed {args.seed}, {args.epochs} epochs in {elapsed:.1f} s")
-    print(f"test accuracy: {acc:.4f} ({errors} errors / {len(y_test)})")
+    print(f"test accuracy: {scores['accuracy'] / 100:.4f} ({scores['errors']} errors / "
+          f"{len(y_test)})")
     print("\nalphas (effective weight, share of 100% per fusion point):")
     print(clf.alphas_)
     return 0
 
 
 def _compare(args):
-    import json
-
-    from .experiments import METHODS, method_configs
-    from .model_selection import evaluate_many
+    from .experiments import METHODS, compare
     methods = args.methods.split(",") if args.methods else list(METHODS)
     unknown = [m for m in methods if m not in METHODS]
     if unknown:
         print(f"unknown methods {unknown}; choose from {sorted(METHODS)}", file=sys.stderr)
         return 2
-    Xs_train, Xs_test, y_train, y_test = DATASETS[args.dataset](args)
-    backbone = _backbone(args.backbone)
-    depths = [int(d) for d in args.depths.split(",")]
-    configs = method_configs(methods, backbone, depths, max_epochs=args.epochs, lr=args.lr,
-                             batch_size=args.batch_size, device=args.device)
-    seeds = list(range(args.seeds))
+    exp = _experiment(args, methods)
+    data = exp.load({})
+    n_configs = len(exp.runs(methods, args.depths))
     print(f"dataset: {args.dataset} (energy {args.energy}, share ratio {args.share_ratio}); "
-          f"{len(y_train)} train / {len(y_test)} test; backbone {args.backbone}, "
+          f"{len(data.y_train)} train / {len(data.y_test)} test; backbone {args.backbone}, "
           f"{args.epochs} epochs, lr {args.lr}, batch {args.batch_size}; "
-          f"{len(configs)} configurations x {len(seeds)} seeds on {args.n_jobs} jobs")
-    done = [0]
-    total = len(configs) * len(seeds)
+          f"{n_configs} configurations x {args.seeds} seeds on {args.n_jobs} jobs")
+    done, total = [0], n_configs * args.seeds
 
-    def progress(name, seed, score, elapsed):
+    def progress(name, seed, scores, elapsed):
         done[0] += 1
-        print(f"  [{done[0]:3d}/{total}] {name:28s} seed {seed}: {score:5.0f} errors "
-              f"({elapsed:.1f} s)", flush=True)
+        print(f"  [{done[0]:3d}/{total}] {name:28s} seed {seed}: {scores['errors']:5.0f} "
+              f"errors ({elapsed:.1f} s)", flush=True)
 
-    t0 = time.perf_counter()
-    results = evaluate_many(configs, Xs_train, y_train, Xs_test, y_test, seeds=seeds,
-                            scoring="errors", confidence=args.confidence, n_jobs=args.n_jobs,
-                            return_estimators=True, on_result=progress)
-    elapsed = time.perf_counter() - t0
-    rows = []
-    for name in methods:
-        label, _, _, at_depth = METHODS[name]
-        keys = [f"{name}@{d}" for d in depths] if at_depth else [name]
-        best = min(keys, key=lambda k: results[k].mean)
-        r = results[best]
-        rows.append({"method": name, "label": label,
-                     "fusion_layer": int(best.split("@")[1]) if at_depth else None,
-                     "errors_mean": r.mean, "errors_ci": r.half_width,
-                     "accuracy_mean": 1 - r.mean / len(y_test), "scores": r.scores.tolist(),
-                     "all_depths": {k.split("@")[1]: results[k].mean for k in keys}
-                     if at_depth else None})
+    res = compare(exp, methods, epochs=args.epochs, seeds=args.seeds, depths=args.depths,
+                  confidence=args.confidence, n_jobs=args.n_jobs, device=args.device,
+                  on_result=progress,
+                  settings={k: v for k, v in vars(args).items() if k != "func"})
     conf = f"{100 * args.confidence:g}%"
-    print(f"\nTest errors out of {len(y_test)}, mean +- {conf} CI over {len(seeds)} seeds "
-          f"({elapsed / 60:.1f} min):\n")
+    print(f"\nTest errors out of {res.n_test}, mean +- {conf} CI over {len(res.seeds)} seeds "
+          f"({res.elapsed / 60:.1f} min):\n")
     print(f"{'Method':28s} {'Errors':>16s} {'Accuracy':>9s} {'Fusion Layer':>13s}")
     print("-" * 69)
-    for row in rows:
+    for row in res.rows:
         depth = "-" if row["fusion_layer"] is None else str(row["fusion_layer"])
         err = f"{row['errors_mean']:.1f} +- {row['errors_ci']:.1f}"
         print(f"{row['label']:28s} {err:>16s} {100 * row['accuracy_mean']:8.2f}% {depth:>13s}")
-    if "centralnet" in results:
-        import numpy as np
-        from ._alphas import FusionWeights
-        alphas = [e.alphas_ for e in results["centralnet"].estimators]
-        mean = FusionWeights(np.mean([a.weights for a in alphas], axis=0),
-                             alphas[0].columns, alphas[0].points)
-        print(f"\nCentralNet alphas, mean over {len(alphas)} seeds "
+    for label, alphas in res.alphas.items():
+        print(f"\n{label} alphas, mean over {len(res.seeds)} seeds "
               "(effective weight, share of 100% per fusion point):")
-        print(mean)
+        print(alphas)
     if args.output:
-        meta = {k: v for k, v in vars(args).items() if k != "func"}
-        if args.output.endswith(".json"):
-            with open(args.output, "w") as f:
-                json.dump({"settings": meta, "results": rows}, f, indent=2)
-        else:
-            import csv
-            with open(args.output, "w", newline="") as f:
-                w = csv.writer(f)
-                w.writerow(["method", "label", "fusion_layer", "errors_mean", "errors_ci",
-                            "accuracy_mean", "n_seeds", "epochs", "dataset"])
-                for row in rows:
-                    w.writerow([row["method"], row["label"], row["fusion_layer"],
-                                f"{row['errors_mean']:.3f}", f"{row['errors_ci']:.3f}",
-                                f"{row['accuracy_mean']:.5f}", len(seeds), args.epochs,
-                                args.dataset])
+        res.write(args.output)
         print(f"\nresults written to {args.output}")
     return 0
+
+
+def _reproduce(args):
+    from .experiments import default_results, reproduce, summarize
+    kw = dict(epochs=args.epochs, train_size=args.train_size, test_size=args.test_size,
+              device=args.device, precision=args.precision,
+              channels_last=not args.no_channels_last)
+    results = args.results or default_results(args.experiment)
+    if not args.summary_only:
+        methods = args.methods.split(",") if args.methods else None
+        cache = args.cache if args.cache is not None else True
+        reproduce(args.experiment, seeds=args.seeds, methods=methods, depths=args.depths,
+                  n_jobs=args.n_jobs, data_home=args.data_home, cache=cache,
+                  results=results, fresh=args.fresh, **kw)
+    summarize(args.experiment, results, all_protocols=args.all_protocols, **kw)
+    return 0
+
+
+def _add_reproduce(subparsers):
+    from .experiments import EXPERIMENTS
+    lines = [f"  {k}: {v.title}; reduced protocol {v.defaults}"
+             for k, v in EXPERIMENTS.items()]
+    p = subparsers.add_parser(
+        "reproduce", help="run the paper's experiments (reduced protocols), resumable",
+        description="Run one of the paper's experiments, appending every finished run to "
+                    "a JSON-lines results file, then print the summary table beside the "
+                    "paper's figures. Options left out take the experiment's reduced "
+                    "protocol:\n" + "\n".join(lines),
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("experiment", choices=list(EXPERIMENTS))
+    p.add_argument("--epochs", type=int, default=None, help="training epochs per run")
+    p.add_argument("--seeds", type=int, default=None, help="seeds per configuration")
+    p.add_argument("--train-size", type=int, default=None,
+                   help="training samples (a fixed random subset)")
+    p.add_argument("--test-size", type=int, default=None,
+                   help="test samples (a fixed random subset; mm-mnist errors are scaled "
+                        "to /10000)")
+    p.add_argument("--methods", default=None,
+                   help="comma-separated table rows (default: the paper's table)")
+    p.add_argument("--depths", default=None,
+                   help="fusion depths of the layer-fusion methods, e.g. 0,2")
+    p.add_argument("--n-jobs", type=int, default=2, help="parallel runs (default: 2)")
+    p.add_argument("--device", default="cpu", help="torch device (default: cpu)")
+    p.add_argument("--precision", default="bf16", choices=["fp32", "bf16", "fp16"],
+                   help="autocast precision (default: bf16)")
+    p.add_argument("--no-channels-last", action="store_true",
+                   help="do not use the channels-last memory format")
+    p.add_argument("--data-home", default=None, help="data folder of the loaders")
+    p.add_argument("--cache", default=None,
+                   help="writable folder for the built data sets (default: <data-home>/cache)")
+    p.add_argument("--results", default=None,
+                   help="JSON-lines results file (default: docs/results/<experiment>.jsonl)")
+    p.add_argument("--fresh", action="store_true", help="empty the results file first")
+    p.add_argument("--summary-only", action="store_true",
+                   help="print the summary table from the results file; run nothing")
+    p.add_argument("--all-protocols", action="store_true",
+                   help="summarise every record in the file, whatever its options")
+    p.set_defaults(func=_reproduce)
+    return p
 
 
 def build_parser():
@@ -173,8 +191,7 @@ def build_parser():
     cmp_.add_argument("--output", default=None, help="write the table to .csv or .json")
     cmp_.set_defaults(func=_compare)
 
-    from .reproduce import add_parser
-    add_parser(sub)
+    _add_reproduce(sub)
     return parser
 
 

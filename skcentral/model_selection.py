@@ -2,16 +2,18 @@
 
 import numbers
 import time
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-import torch
 from joblib import Parallel, delayed
 from scipy import stats
 from sklearn.base import clone
 from sklearn.metrics import check_scoring
 
-__all__ = ["SeedScores", "evaluate_seeds", "evaluate_many", "error_count", "robustness_curve",
+from ._threads import torch_threads as _torch_threads
+
+__all__ = ["RunResult", "SeedScores", "evaluate_seeds", "evaluate_many", "error_count", "robustness_curve",
            "student_ci"]
 
 
@@ -75,6 +77,8 @@ class SeedScores:
         Seconds each fit took.
     estimators : list
         The fitted estimators (only with ``return_estimators=True``).
+    metrics : dict of str to ndarray
+        Every metric per seed, when several were scored (else ``None``).
 
     Examples
     --------
@@ -95,6 +99,7 @@ class SeedScores:
     scoring: str
     fit_times: np.ndarray
     estimators: list = field(default=None, repr=False)
+    metrics: dict = field(default=None, repr=False)
 
     @property
     def ci(self):
@@ -112,20 +117,65 @@ class SeedScores:
                 "fit_times": self.fit_times.tolist()}
 
 
-def _fit_and_score(estimator, seed, X_train, y_train, X_test, y_test, scorer,
-                   torch_threads, keep, tag=None):
-    previous = torch.get_num_threads()
-    if torch_threads:
-        torch.set_num_threads(torch_threads)
-    try:
+@dataclass
+class RunResult:
+    """One finished run of :func:`evaluate_many`.
+
+    Attributes
+    ----------
+    name : str
+        The estimator's key.
+    seed : int
+    score : float or dict
+        The score, or every metric (a dict) with several scorers.
+    fit_time, score_time : float
+        Seconds to fit and to score.
+    n_epochs : int or None
+        Epochs trained (``len(history)`` of a skorch estimator).
+    estimator : estimator or None
+        The fitted estimator, with ``return_estimators=True``.
+    """
+
+    name: str
+    seed: int
+    score: object
+    fit_time: float
+    score_time: float
+    n_epochs: object = None
+    estimator: object = field(default=None, repr=False)
+
+
+def _fit_and_score(name, estimator, seed, train, test, validation_data, scorer,
+                   torch_threads, keep):
+    # joblib hands large arrays to workers as read-only memory maps
+    warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+    with _torch_threads(torch_threads or None):
         est = clone(estimator).set_params(random_state=seed)
+        fit_params = {} if validation_data is None else {"validation_data": validation_data}
         t0 = time.perf_counter()
-        est.fit(X_train, y_train)
-        elapsed = time.perf_counter() - t0
-        score = scorer(est, X_test, y_test)
-    finally:
-        torch.set_num_threads(previous)
-    return float(score), elapsed, (est if keep else None), tag
+        est.fit(*train, **fit_params)
+        fit_time = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        score = scorer(est, *test)
+        score_time = time.perf_counter() - t0
+    score = {k: float(v) for k, v in score.items()} if isinstance(score, dict) \
+        else float(score)
+    history = getattr(est, "history", None)
+    return RunResult(name, seed, score, fit_time, score_time,
+                     None if history is None else len(history), est if keep else None)
+
+
+def _scorer(scoring, estimator):
+    """A callable scorer and its name, from ``scoring`` (a dict of scorers included)."""
+    if isinstance(scoring, dict):
+        scorers = {k: _scorer(v, estimator)[0] for k, v in scoring.items()}
+        return (lambda est, X, y: {k: f(est, X, y) for k, f in scorers.items()}), \
+            next(iter(scoring))
+    if scoring == "errors":
+        return error_count, "errors"
+    name = scoring if isinstance(scoring, str) else \
+        getattr(scoring, "__name__", "score") if scoring is not None else "score"
+    return check_scoring(estimator, scoring=scoring), name
 
 
 def evaluate_seeds(estimator, X_train, y_train, X_test, y_test, *, seeds=8,
@@ -184,7 +234,7 @@ def evaluate_seeds(estimator, X_train, y_train, X_test, y_test, *, seeds=8,
 
 def evaluate_many(estimators, X_train, y_train, X_test, y_test, *, seeds=8, scoring=None,
                   confidence=0.99, n_jobs=None, torch_threads=1, return_estimators=False,
-                  verbose=0, on_result=None):
+                  verbose=0, validation_data=None, on_result=None, on_run=None):
     """:func:`evaluate_seeds` for several estimators, all runs in one parallel pool.
 
     One pool over every (estimator, seed) pair keeps all workers busy until
@@ -193,11 +243,20 @@ def evaluate_many(estimators, X_train, y_train, X_test, y_test, *, seeds=8, scor
     Parameters
     ----------
     estimators : dict of str to estimator
-    X_train, y_train, X_test, y_test, seeds, scoring, confidence, n_jobs, torch_threads, return_estimators, verbose
+    X_train, y_train, X_test, y_test, seeds, confidence, n_jobs, torch_threads, return_estimators, verbose
         As for :func:`evaluate_seeds`.
+    scoring : str, callable, dict or None, default=None
+        As for :func:`evaluate_seeds`; also a dict ``{name: scorer}``, or a
+        callable that returns a dict of metrics. The first metric is the one
+        summarised in ``scores``; all are kept in ``metrics``.
+    validation_data : tuple (X_valid, y_valid), default=None
+        Passed to every ``fit`` (e.g. for early stopping).
     on_result : callable, default=None
         Called as ``on_result(name, seed, score, fit_time)`` as each run
-        finishes (in completion order), e.g. to append it to a results file.
+        finishes (in completion order), e.g. to print progress.
+    on_run : callable, default=None
+        Called as ``on_run(run)`` with the :class:`RunResult` of each run as
+        it finishes, e.g. to append it to a results file.
 
     Returns
     -------
@@ -211,40 +270,42 @@ def evaluate_many(estimators, X_train, y_train, X_test, y_test, *, seeds=8, scor
     >>> Xs, Xt, y, yt = load_multimodal_digits(random_state=0, return_X_y=True)
     >>> res = evaluate_many({"centralnet": CentralNetClassifier(backbones=MLP((32,)), max_epochs=2),
     ...                      "mean": WeightedMeanClassifier(backbones=MLP((32,)), max_epochs=2)},
-    ...                     Xs, y, Xt, yt, seeds=2, scoring="accuracy")
-    >>> sorted(res), res["mean"].scores.shape
-    (['centralnet', 'mean'], (2,))
+    ...                     Xs, y, Xt, yt, seeds=2, scoring={"errors": "errors", "acc": "accuracy"})
+    >>> sorted(res), res["mean"].scores.shape, sorted(res["mean"].metrics)
+    (['centralnet', 'mean'], (2,), ['acc', 'errors'])
     """
     if isinstance(seeds, numbers.Integral):
         if seeds < 1:
             raise ValueError(f"seeds must be a positive int or a list of ints; got {seeds}.")
         seeds = list(range(int(seeds)))
     seeds = [int(s) for s in seeds]
-    if scoring == "errors":
-        scorer, name = error_count, "errors"
-    else:
-        scorer = check_scoring(next(iter(estimators.values())), scoring=scoring)
-        name = scoring if isinstance(scoring, str) else \
-            getattr(scoring, "__name__", "score") if scoring is not None else "score"
-    jobs = [(key, seed) for key in estimators for seed in seeds]
+    scorer, name = _scorer(scoring, next(iter(estimators.values())))
     results = {}
     outputs = Parallel(n_jobs=n_jobs, verbose=verbose, return_as="generator_unordered")(
-        delayed(_fit_and_score)(estimators[key], seed, X_train, y_train, X_test, y_test,
-                                scorer, torch_threads, return_estimators, (key, seed))
-        for key, seed in jobs)
-    for score, elapsed, est, (key, seed) in outputs:
-        results[key, seed] = (score, elapsed, est)
+        delayed(_fit_and_score)(key, estimators[key], seed, (X_train, y_train),
+                                (X_test, y_test), validation_data, scorer, torch_threads,
+                                return_estimators)
+        for key in estimators for seed in seeds)
+    for run in outputs:
+        results[run.name, run.seed] = run
         if on_result is not None:
-            on_result(key, seed, score, elapsed)
+            on_result(run.name, run.seed, run.score, run.fit_time)
+        if on_run is not None:
+            on_run(run)
     summary = {}
     for key in estimators:
-        out = [results[key, seed] for seed in seeds]
-        scores = np.array([o[0] for o in out])
+        runs = [results[key, seed] for seed in seeds]
+        metrics = {m: np.array([r.score[m] for r in runs]) for m in runs[0].score} \
+            if isinstance(runs[0].score, dict) else None
+        if metrics is not None:
+            name = next(iter(metrics))
+        scores = metrics[name] if metrics is not None else np.array([r.score for r in runs])
         mean, half = student_ci(scores, confidence)
         summary[key] = SeedScores(
             seeds=seeds, scores=scores, mean=mean, half_width=half, confidence=confidence,
-            scoring=name, fit_times=np.array([o[1] for o in out]),
-            estimators=[o[2] for o in out] if return_estimators else None)
+            scoring=name, fit_times=np.array([r.fit_time for r in runs]),
+            estimators=[r.estimator for r in runs] if return_estimators else None,
+            metrics=metrics)
     return summary
 
 

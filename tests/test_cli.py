@@ -1,7 +1,14 @@
+import json
 import subprocess
 import sys
 
-from skcentral.cli import main
+import pytest
+
+from skcentral.cli import build_parser, main
+
+
+def _lines(path):
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
 def test_run_prints_accuracy_and_the_alphas_table(capsys):
@@ -16,3 +23,26 @@ def test_console_script_entry_point_and_progress_display():
                           "--epochs", "1"], capture_output=True, text=True, check=True)
     assert "train_loss" in res.stdout  # per-epoch table
     assert "test accuracy" in res.stdout
+
+
+def test_command_line(tmp_path, capsys):
+    parser = build_parser()
+    path = tmp_path / "r.jsonl"
+    argv = ["reproduce", "digits", "--epochs", "1", "--seeds", "1", "--train-size", "100",
+            "--test-size", "50", "--methods", "unimodal", "--n-jobs", "1",
+            "--precision", "fp32", "--results", str(path)]
+    args = parser.parse_args(argv)
+    assert args.func(args) == 0
+    assert len(_lines(path)) == 1
+    out = capsys.readouterr().out
+    assert "[  1/1] unimodal" in out and "Method" in out
+    args = parser.parse_args(argv + ["--summary-only"])
+    assert args.func(args) == 0
+    out = capsys.readouterr().out
+    assert "to run" not in out and "unimodal" in out
+    args = parser.parse_args(argv + ["--fresh"])
+    assert args.func(args) == 0 and len(_lines(path)) == 1
+    for exp in ["mm-mnist", "avmnist", "fig4", "montalbano-synthetic", "mmimdb-synthetic"]:
+        assert parser.parse_args(["reproduce", exp]).experiment == exp
+    with pytest.raises(SystemExit):
+        parser.parse_args(["reproduce", "imagenet"])

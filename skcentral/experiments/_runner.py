@@ -1,0 +1,271 @@
+"""Running experiments: ``reproduce`` (resumable, to a results file) and ``compare``.
+
+Both go through :func:`skcentral.model_selection.evaluate_many`, the one
+runner of seeds in parallel.
+"""
+
+import datetime
+import json
+import platform
+import sys
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..model_selection import evaluate_many
+from ._registry import METHODS
+from ._store import ResultsFile, default_results, protocol_of, run_key
+from ._summary import _experiment, _order, summary_rows
+
+__all__ = ["Comparison", "compare", "reproduce"]
+
+
+def _versions():
+    import torch
+
+    from .. import __version__
+    return {"package_version": __version__, "python": platform.python_version(),
+            "torch_version": torch.__version__}
+
+
+def _seeds(seeds):
+    return list(range(int(seeds))) if np.isscalar(seeds) else [int(s) for s in seeds]
+
+
+def _evaluate(exp, jobs, data, opts, seeds, n_jobs, torch_threads, on_run, **kwargs):
+    """Run ``jobs`` (runs of one data variant) over ``seeds`` through evaluate_many."""
+    estimators = {run.config: exp.build_estimator(run, opts, data.modality_names)
+                  for run in jobs}
+    return evaluate_many(estimators, data.Xs_train, data.y_train, data.Xs_test, data.y_test,
+                         seeds=seeds, scoring=exp.score, n_jobs=n_jobs,
+                         torch_threads=torch_threads, validation_data=data.valid,
+                         on_run=on_run, **kwargs)
+
+
+def reproduce(experiment, *, epochs=None, seeds=None, train_size=None, test_size=None,
+              methods=None, depths=None, n_jobs=1, device="cpu", precision="bf16",
+              channels_last=True, data_home=None, cache=True, results=None, fresh=False,
+              torch_threads=1, out=None):
+    """Run ``experiment``'s reduced protocol, appending each finished run to ``results``.
+
+    Runs already in the file with the same options are skipped (resume).
+
+    Parameters
+    ----------
+    experiment : str or Experiment
+        A key of :data:`EXPERIMENTS`, or an :class:`Experiment`.
+    epochs, seeds, train_size, test_size : int, default=None
+        ``None`` takes the experiment's reduced protocol (its
+        ``defaults``); ``seeds`` is a count (seeds ``0 .. seeds - 1``) or a
+        list.
+    methods : list of str, default=None
+        Table rows (default: the experiment's).
+    depths : str or list of int, default=None
+        Fusion depths of the layer-fusion methods (``"0,2"``).
+    n_jobs : int, default=1
+        Parallel runs (each with ``torch_threads`` torch threads).
+    device, precision, channels_last
+        Passed to every estimator.
+    data_home, cache
+        Passed to the data loaders.
+    results : str or path-like, default=None
+        The JSON-lines file (default ``docs/results/<experiment>.jsonl``).
+    fresh : bool, default=False
+        Empty the file first.
+    torch_threads : int, default=1
+    out : file, default=sys.stdout
+        Where progress goes.
+
+    Returns
+    -------
+    list of dict
+        The records written by this call.
+
+    Examples
+    --------
+    >>> import tempfile, os, io
+    >>> from skcentral.experiments import reproduce
+    >>> path = os.path.join(tempfile.mkdtemp(), "digits.jsonl")
+    >>> new = reproduce("digits", epochs=1, seeds=1, train_size=200, test_size=100,
+    ...                 methods=["unimodal"], results=path, precision="fp32",
+    ...                 out=io.StringIO())
+    >>> len(new), sorted(new[0]["scores"])
+    (1, ['accuracy', 'errors', 'errors_per_10000', 'n_test'])
+    >>> reproduce("digits", epochs=1, seeds=1, train_size=200, test_size=100,
+    ...           methods=["unimodal"], results=path, precision="fp32", out=io.StringIO())
+    []
+    """
+    out = sys.stdout if out is None else out
+    exp = _experiment(experiment)
+    d = exp.defaults
+    seeds = _seeds(d["seeds"] if seeds is None else seeds)
+    opts = {"epochs": d["epochs"] if epochs is None else int(epochs),
+            "train_size": d["train_size"] if train_size is None else int(train_size),
+            "test_size": d["test_size"] if test_size is None else int(test_size),
+            "device": device, "precision": precision, "channels_last": bool(channels_last),
+            "data_home": None if data_home is None else str(data_home), "cache": cache}
+    store = ResultsFile(results or default_results(exp.name), fresh=fresh)
+    protocol = protocol_of(exp.name, opts)
+    done = store.done()
+    runs = exp.runs(methods, depths)
+    todo = [(run, s) for run in runs for s in seeds
+            if run_key({"protocol": protocol, "config": run.config, "seed": s}) not in done]
+    print(f"{exp.title}\n  {len(runs)} configurations x {len(seeds)} seeds; "
+          f"{len(runs) * len(seeds) - len(todo)} already in {store.path}, {len(todo)} to run "
+          f"on {n_jobs} job(s); options {protocol}", file=out, flush=True)
+    if not todo:
+        return []
+    common = {**_versions(), "seeds": seeds, "n_jobs": n_jobs,
+              "depths": depths if depths is None else str(depths),
+              "paper_protocol": exp.paper_protocol}
+    # one pool per data variant and set of seeds still to run
+    groups = {}
+    for run, s in todo:
+        groups.setdefault(json.dumps(run.variant, sort_keys=True), {}) \
+            .setdefault(run.config, (run, []))[1].append(s)
+    written, t_start = [], time.perf_counter()
+    for vkey, by_config in groups.items():
+        variant = json.loads(vkey)
+        t0 = time.perf_counter()
+        data = exp.load(opts, **variant)
+        print(f"  data{' ' + vkey if variant else ''}: {len(data.y_train)} train / "
+              f"{len(data.y_test)} test ({time.perf_counter() - t0:.0f} s to load)",
+              file=out, flush=True)
+        by_seeds = {}
+        for run, run_seeds in by_config.values():
+            by_seeds.setdefault(tuple(run_seeds), []).append(run)
+        runs_by_config = {run.config: run for run, _ in by_config.values()}
+
+        def on_run(res):
+            run = runs_by_config[res.name]
+            record = {
+                "experiment": exp.name, "config": res.name, "row": run.key,
+                "method": run.method, "depth": run.depth, "variant": run.variant,
+                "seed": res.seed, "metric": exp.metric, "score": res.score[exp.metric],
+                "scores": res.score, "fit_time": round(res.fit_time, 3),
+                "score_time": round(res.score_time, 3), "epochs_run": res.n_epochs,
+                "params": run.params, "protocol": protocol,
+                "n_train": int(len(data.y_train)), "n_test": int(len(data.y_test)),
+                "date": datetime.datetime.now(datetime.timezone.utc).isoformat(
+                    timespec="seconds"),
+                **common,
+            }
+            store.append(record)
+            written.append(record)
+            elapsed = time.perf_counter() - t_start
+            eta = elapsed / len(written) * (len(todo) - len(written))
+            print(f"  [{len(written):3d}/{len(todo)}] {res.name:34s} seed {res.seed}: "
+                  f"{exp.metric_label} {res.score[exp.metric]:8.2f}  (fit "
+                  f"{res.fit_time:6.1f} s; {elapsed / 60:5.1f} min, ~{eta / 60:.0f} min "
+                  "left)", file=out, flush=True)
+
+        for run_seeds, jobs in by_seeds.items():
+            _evaluate(exp, jobs, data, opts, list(run_seeds), n_jobs, torch_threads, on_run)
+    return written
+
+
+@dataclass
+class Comparison:
+    """What :func:`compare` found.
+
+    Attributes
+    ----------
+    rows : list of dict
+        Per method, at its best depth: ``method``, ``label``,
+        ``fusion_layer``, ``errors_mean``, ``errors_ci``, ``accuracy_mean``,
+        ``scores`` (per seed) and ``all_depths`` (mean errors per depth).
+    n_test : int
+    seeds : list of int
+    alphas : dict of str to FusionWeights
+        Per method label, the alphas (CentralNet's) averaged over seeds.
+    elapsed : float
+        Seconds the runs took.
+    """
+
+    rows: list
+    n_test: int
+    seeds: list
+    alphas: dict = field(default_factory=dict)
+    elapsed: float = 0.0
+    settings: dict = field(default_factory=dict)
+
+    def write(self, path):
+        """Write the rows to ``path``: JSON (with the settings) or CSV."""
+        path = str(path)
+        if path.endswith(".json"):
+            with open(path, "w") as f:
+                json.dump({"settings": self.settings, "results": self.rows}, f, indent=2)
+            return
+        import csv
+        with open(path, "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["method", "label", "fusion_layer", "errors_mean", "errors_ci",
+                        "accuracy_mean", "n_seeds", "epochs", "dataset"])
+            for row in self.rows:
+                w.writerow([row["method"], row["label"], row["fusion_layer"],
+                            f"{row['errors_mean']:.3f}", f"{row['errors_ci']:.3f}",
+                            f"{row['accuracy_mean']:.5f}", len(self.seeds),
+                            self.settings.get("epochs"), self.settings.get("dataset")])
+
+
+def compare(experiment, methods, *, epochs, seeds=3, depths=(0, 2, 4), confidence=0.99,
+            n_jobs=2, device="cpu", on_result=None, settings=None):
+    """Fit every method over several seeds on an experiment's full data; the paper's Table 2.
+
+    Parameters
+    ----------
+    experiment : Experiment
+        E.g. :func:`digits_experiment`; its metric must be ``errors``.
+    methods : list of str
+        Registered method names.
+    epochs, seeds, depths, confidence, n_jobs, device
+        The runs' settings (float32, no channels-last, as estimators default).
+    on_result : callable, default=None
+        ``on_result(config, seed, scores, fit_time)`` as each run finishes.
+    settings : dict, default=None
+        Recorded with the JSON output.
+
+    Returns
+    -------
+    Comparison
+    """
+    for name in methods:
+        if name not in METHODS:
+            raise ValueError(f"Unknown methods {name!r}; choose from {sorted(METHODS)}.")
+    opts = {"epochs": epochs, "device": device, "precision": "fp32", "channels_last": False}
+    data = experiment.load({})
+    seeds = _seeds(seeds)
+    runs = experiment.runs(methods, depths)
+    t0 = time.perf_counter()
+    results = _evaluate(experiment, runs, data, opts, seeds, n_jobs, 1, None,
+                        confidence=confidence, return_estimators=True, on_result=on_result)
+    elapsed = time.perf_counter() - t0
+    records = [{"row": run.key, "depth": run.depth, "seed": s, "fit_time": t,
+                "scores": {m: float(v[i]) for m, v in results[run.config].metrics.items()}}
+               for run in runs for i, (s, t) in enumerate(zip(seeds,
+                                                              results[run.config].fit_times))]
+    n_test = len(data.y_test)
+    rows = []
+    for r in _order(summary_rows(records, experiment, confidence=confidence), experiment):
+        method = METHODS[r["row"]]
+        rows.append({"method": r["row"], "label": method.label, "fusion_layer": r["depth"],
+                     "errors_mean": r["mean"], "errors_ci": r["half_width"],
+                     "accuracy_mean": 1 - r["mean"] / n_test, "scores": r["scores"],
+                     "all_depths": {str(k): v for k, v in r["depths"].items()}
+                     if method.at_depth else None})
+    return Comparison(rows, n_test, seeds, _mean_alphas(runs, results), elapsed,
+                      dict(settings or {}))
+
+
+def _mean_alphas(runs, results):
+    """``{method label: FusionWeights}``, the mean over seeds of every method with alphas."""
+    from .._alphas import FusionWeights
+    alphas = {}
+    for run in runs:
+        fitted = [getattr(e, "alphas_", None) for e in results[run.config].estimators]
+        if fitted[0] is not None:
+            alphas[METHODS[run.method].label] = FusionWeights(
+                np.mean([a.weights for a in fitted], axis=0), fitted[0].columns,
+                fitted[0].points)
+    return alphas

@@ -1,0 +1,233 @@
+"""Summaries of results: tables with intervals, the best depth, ordering against the paper."""
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from ..model_selection import student_ci
+from ._store import default_results, protocol_of, read_results
+
+__all__ = ["rank_agreement", "summarize", "summary_rows"]
+
+
+def _experiment(experiment):
+    from ._paper import EXPERIMENTS
+    if isinstance(experiment, str):
+        if experiment not in EXPERIMENTS:
+            raise ValueError(f"Unknown experiment {experiment!r}; choose from "
+                             f"{sorted(EXPERIMENTS)}.")
+        return EXPERIMENTS[experiment]
+    return experiment
+
+
+def _fmt(mean, half, digits):
+    if half != half:  # NaN: one seed
+        return f"{mean:.{digits}f}"
+    return f"{mean:.{digits}f} +- {half:.{digits}f}"
+
+
+def summary_rows(records, experiment, metric=None, confidence=0.99):
+    """Per table row (and data variant): mean, CI, seeds, best depth.
+
+    Parameters
+    ----------
+    records : list of dict
+        Results records (``row``, ``variant``, ``depth``, ``seed``, ``scores``).
+    experiment : str or Experiment
+    metric : str, default=None
+        The metric summarised (default: the experiment's).
+    confidence : float, default=0.99
+        Level of the Student-t intervals.
+
+    Returns
+    -------
+    list of dict
+        With ``row``, ``variant``, ``depth`` (the best, for layer fusion),
+        ``mean``, ``half_width``, ``n``, ``scores`` (per seed, in seed
+        order), ``depths`` (mean per depth), ``metrics`` (mean and
+        half-width of every metric at the best depth) and ``fit_time``.
+    """
+    exp = _experiment(experiment)
+    metric = metric or exp.metric
+    groups = {}
+    for r in records:
+        vkey = json.dumps(r.get("variant") or {}, sort_keys=True)
+        groups.setdefault((r["row"], vkey), {}).setdefault(r.get("depth"), {})[r["seed"]] = r
+    rows = []
+    for (row, vkey), by_depth in groups.items():
+        means = {d: float(np.mean([x["scores"][metric] for x in by_depth[d].values()]))
+                 for d in sorted(by_depth, key=lambda d: (d is None, d))}
+        pick = max if exp.higher_is_better else min
+        best = pick(means, key=lambda d: means[d])
+        recs = [by_depth[best][s] for s in sorted(by_depth[best])]
+        scores = [x["scores"][metric] for x in recs]
+        mean, half = student_ci(scores, confidence)
+        metrics = {m: student_ci([x["scores"][m] for x in recs], confidence)
+                   for m in recs[0]["scores"]}
+        rows.append({"row": row, "variant": json.loads(vkey), "depth": best, "mean": mean,
+                     "half_width": half, "n": len(recs), "scores": scores,
+                     "depths": means,
+                     "metrics": metrics, "fit_time": float(np.mean([x["fit_time"]
+                                                                    for x in recs]))})
+    return rows
+
+
+def _order(rows, exp):
+    order = list(exp.methods)
+    return sorted(rows, key=lambda r: (order.index(r["row"]) if r["row"] in order
+                                       else len(order), r["row"]))
+
+
+def rank_agreement(ours, paper, higher_is_better):
+    """Spearman correlation of two ``{row: figure}`` dicts and the pairs whose order inverts.
+
+    Examples
+    --------
+    >>> from skcentral.experiments import rank_agreement
+    >>> rho, inverted = rank_agreement({"a": 1, "b": 2, "c": 4}, {"a": 1, "b": 3, "c": 2},
+    ...                                higher_is_better=False)
+    >>> round(rho, 2), inverted
+    (0.5, [('c', 'b')])
+    """
+    from scipy.stats import spearmanr
+    keys = [k for k in ours if paper.get(k) is not None]
+    if len(keys) < 2:
+        return float("nan"), []
+    rho = spearmanr([ours[k] for k in keys], [paper[k] for k in keys]).statistic
+    sign = 1 if higher_is_better else -1
+    inverted = []
+    for i, a in enumerate(keys):
+        for b in keys[i + 1:]:
+            p, o = sign * (paper[a] - paper[b]), sign * (ours[a] - ours[b])
+            if p * o < 0:  # paper says one is better, ours the other
+                inverted.append((a, b) if p > 0 else (b, a))  # (paper's better, ours' better)
+    return float(rho), inverted
+
+
+def summarize(experiment, results=None, *, epochs=None, train_size=None, test_size=None,
+              device="cpu", precision="bf16", channels_last=True, all_protocols=False,
+              out=None):
+    """Print the summary table of ``experiment`` from its results file.
+
+    Only records made with the given options are used (the same that
+    :func:`reproduce` takes; ``None`` = the reduced protocol), unless
+    ``all_protocols``. Returns the rows (see :func:`summary_rows`).
+    """
+    out = sys.stdout if out is None else out
+    exp = _experiment(experiment)
+    d = exp.defaults
+    opts = {"epochs": d["epochs"] if epochs is None else int(epochs),
+            "train_size": d["train_size"] if train_size is None else int(train_size),
+            "test_size": d["test_size"] if test_size is None else int(test_size),
+            "device": device, "precision": precision, "channels_last": channels_last}
+    path = Path(results or default_results(exp.name))
+    records = [r for r in read_results(path) if r.get("experiment") == exp.name]
+    protocol = protocol_of(exp.name, opts)
+    if not all_protocols:
+        others = {json.dumps(r.get("protocol"), sort_keys=True) for r in records
+                  if r.get("protocol") != protocol}
+        records = [r for r in records if r.get("protocol") == protocol]
+        if others and not records:
+            print(f"No results in {path} with options {protocol}; the file holds "
+                  f"results for: " + "; ".join(sorted(others)), file=out)
+    if not records:
+        print(f"No results for {exp.name} in {path}.", file=out)
+        return []
+    rows = _order(summary_rows(records, exp), exp)
+    seeds = sorted({r["seed"] for r in records})
+    print(f"\n{exp.title}\nfrom {path}: {len(records)} runs; options {protocol}; "
+          f"seeds {seeds}; mean +- 99% Student-t CI over seeds\n", file=out)
+    if len(exp.variants) > 1:
+        _print_variants(rows, exp, out)
+    elif exp.extra_metrics:
+        _print_metrics(rows, exp, out)
+    else:
+        _print_rows(rows, exp, out)
+    return rows
+
+
+def _print_metrics(rows, exp, out):
+    names, paper = exp.extra_metrics, exp.paper
+    head = f"{'Method':26s} " + " ".join(f"{m[3:]:>20s}" for m in names) + "   n"
+    print(head + "\n" + "-" * len(head), file=out)
+    for r in rows:
+        p = paper.get(r["row"])
+        cells = []
+        for i, m in enumerate(names):
+            mean, half = r["metrics"][m]
+            ref = f"{p[i]:.3f}" if p else "-"
+            cells.append(f"{ref} | {_fmt(mean, half, 3):>13s}")
+        print(f"{r['row']:26s} " + " ".join(f"{c:>20s}" for c in cells)
+              + f" {r['n']:3d}", file=out)
+    print("(each cell: paper | ours)", file=out)
+    for i, m in enumerate(names):
+        ours = {r["row"]: r["metrics"][m][0] for r in rows}
+        ref = {k: v[i] for k, v in paper.items() if v is not None}
+        _print_agreement(ours, ref, exp.higher_is_better, out, label=m)
+
+
+def _print_rows(rows, exp, out):
+    head = (f"{'Method':26s} {'Paper':>7s} {'Ours (' + exp.metric_label + ')':>22s} "
+            f"{'n':>3s} {'Depth':>5s}  all depths")
+    print(head + "\n" + "-" * (len(head) + 10), file=out)
+    for r in rows:
+        p = exp.paper.get(r["row"])
+        note = "*" if r["row"] in exp.not_comparable else ""
+        ref = "-" if p is None else f"{p:g}{note}"
+        depth = "-" if r["depth"] is None else str(r["depth"])
+        alld = ", ".join(f"{k}: {v:.1f}" for k, v in r["depths"].items()) \
+            if r["depth"] is not None else ""
+        print(f"{r['row']:26s} {ref:>7s} {_fmt(r['mean'], r['half_width'], 2):>22s} "
+              f"{r['n']:3d} {depth:>5s}  {alld}", file=out)
+    for k, why in exp.not_comparable.items():
+        print(f"* {k}: {why}; left out of the rank comparison", file=out)
+    ours = {r["row"]: r["mean"] for r in rows}
+    ref = {k: v for k, v in exp.paper.items()
+           if v is not None and k not in exp.not_comparable}
+    _print_agreement(ours, ref, exp.higher_is_better, out, label=exp.metric_label)
+
+
+def _print_agreement(ours, paper, higher, out, label):
+    rho, inverted = rank_agreement(ours, paper, higher)
+    n = len([k for k in ours if paper.get(k) is not None])
+    if n < 2:
+        return
+    pairs = n * (n - 1) // 2
+    print(f"\nOrdering vs the paper ({label}): Spearman rho = {rho:.2f} over {n} methods; "
+          f"{len(inverted)} of {pairs} pairs inverted", file=out)
+    for a, b in inverted:
+        print(f"  paper: {a} better than {b}; ours: the reverse", file=out)
+    fusion = {k: v for k, v in ours.items() if not k.startswith("unimodal")}
+    nf = len([k for k in fusion if paper.get(k) is not None])
+    if 2 < nf < n:
+        rho_f, inv_f = rank_agreement(fusion, paper, higher)
+        print(f"  fusion methods only (no unimodal rows): Spearman rho = {rho_f:.2f} over "
+              f"{nf} methods; {len(inv_f)} of {nf * (nf - 1) // 2} pairs inverted", file=out)
+
+
+def _print_variants(rows, exp, out):
+    cols = [json.dumps(v, sort_keys=True) for v in exp.variants]
+    labels = [",".join(f"{k[0]}={x}" for k, x in v.items()) for v in exp.variants]
+    table = {}
+    for r in rows:
+        table.setdefault(r["row"], {})[json.dumps(r["variant"], sort_keys=True)] = r
+    print(f"{'Method':22s} " + " ".join(f"{lab:>15s}" for lab in labels), file=out)
+    print("-" * (23 + 16 * len(labels)), file=out)
+    for row, by_v in table.items():
+        cells = []
+        for c in cols:
+            r = by_v.get(c)
+            cells.append("-" if r is None else _fmt(r["mean"], r["half_width"], 0)
+                         + ("" if r["depth"] is None else f"@{r['depth']}"))
+        print(f"{row:22s} " + " ".join(f"{c:>15s}" for c in cells), file=out)
+    best = {}
+    for c, lab in zip(cols, labels):
+        cand = {row: by_v[c]["mean"] for row, by_v in table.items() if c in by_v}
+        if cand:
+            best[lab] = (max if exp.higher_is_better else min)(cand, key=cand.get)
+    print("\nBest method per setting: " + "; ".join(f"{k}: {v}" for k, v in best.items()),
+          file=out)
+
+

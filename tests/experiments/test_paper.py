@@ -1,0 +1,89 @@
+"""The paper's experiment protocols."""
+
+import io
+import json
+
+import numpy as np
+import pytest
+
+from skcentral import experiments as rp
+from skcentral.experiments import EXPERIMENTS
+from skcentral.experiments._store import protocol_of
+
+TINY = dict(epochs=1, train_size=120, test_size=60, precision="fp32", n_jobs=1)
+
+
+def test_protocols_follow_the_paper():
+    runs = {r.config: r for r in EXPERIMENTS["mm-mnist"].runs(depths="0,2")}
+    assert len(runs) == 6 + 6 * 2
+    assert runs["moddrop"].params == {"lr": 0.05, "batch_size": 128, "p_drop": 0.2}
+    assert runs["centralnet"].params == {"lr": 0.01, "batch_size": 128}
+    opts = dict(epochs=3, device="cpu", precision="bf16")
+    gmu = EXPERIMENTS["mm-mnist"].build_estimator(runs["gmu"], opts, ["a", "b"])
+    assert gmu.backbones.dropout == 0.25 and gmu.lr == 0.01 and gmu.max_epochs == 3
+    assert gmu.channels_last and gmu.precision == "bf16"
+    fe = EXPERIMENTS["mm-mnist"].build_estimator(runs["fusion_ensemble_sum@2"], opts, ["a", "b"])
+    assert fe.fusion_layer == 2 and fe.ensemble and fe.op == "sum" and fe.fused_shapes == "pad"
+
+    av = {r.config: r for r in EXPERIMENTS["avmnist"].runs()}
+    md = EXPERIMENTS["avmnist"].build_estimator(av["moddrop"], opts, ["image", "audio"])
+    assert md.lr == 0.005 and md.p_drop == 0.32
+    audio = EXPERIMENTS["avmnist"].build_estimator(av["unimodal:audio"], opts, ["image", "audio"])
+    assert audio.modality == 1
+    assert [type(b).__name__ for b in audio.backbones] == ["LeNet5", "AudioCNN"]
+    assert audio.backbones[0].n_stem == 1
+    g = EXPERIMENTS["avmnist"].build_estimator(av["gmu"], opts, ["image", "audio"])
+    assert g.backbones[0].dropout == 0.35
+
+    mo = {r.config: r for r in EXPERIMENTS["montalbano-synthetic"].runs()}
+    est = EXPERIMENTS["montalbano-synthetic"].build_estimator(mo["centralnet"], opts,
+                             ["audio", "mocap", "left_hand", "right_hand"])
+    assert est.lr == 0.05 and est.batch_size == 42 and not est.channels_last
+    assert est.backbones.hidden_layer_sizes == (128, 42)
+    assert est.fused_shapes == "pad"  # the paper zero-pads 350 features to 400
+    (sched,) = est.callbacks
+    assert sched.kwargs["gamma"] == 0.96
+    assert mo["moddrop"].params["p_drop"] == 0.5
+
+    mi = {r.config: r for r in EXPERIMENTS["mmimdb-synthetic"].runs()}
+    est = EXPERIMENTS["mmimdb-synthetic"].build_estimator(mi["moddrop"], opts, ["text", "visual"])
+    assert est.backbones.hidden_layer_sizes == (2048, 512) and est.p_drop == 0.25
+    assert est.pos_weight == 2.0 and type(est.callbacks[0]).__name__ == "EarlyStopping"
+
+    fig4 = EXPERIMENTS["fig4"].runs(methods=["centralnet"])
+    assert len(fig4) == 6
+    assert {(r.variant["energy"], r.variant["share_ratio"]) for r in fig4} == {
+        (0.1, 0.5), (0.25, 0.5), (0.5, 0.5), (0.5, 0.0), (0.5, 0.1), (0.5, 0.9)}
+    with pytest.raises(ValueError, match="Unknown method"):
+        EXPERIMENTS["mm-mnist"].runs(methods=["nope"])
+
+
+def test_mmimdb_synthetic_data_and_scores():
+    data = EXPERIMENTS["mmimdb-synthetic"].load(dict(train_size=60, test_size=30,
+                                                 visual_features=64))
+    assert [x.shape for x in data.Xs_train] == [(60, 300), (60, 300)]  # padded to the widest
+    assert np.all(data.Xs_train[1][:, 64:] == 0)
+    assert len(data.valid[1]) == 10 and data.y_test.shape == (30, 23)
+
+    class Fixed:
+        def predict(self, Xs):
+            return data.y_test
+
+    scores = EXPERIMENTS["mmimdb-synthetic"].score(Fixed(), data.Xs_test, data.y_test)
+    assert scores == {"f1_micro": 1.0, "f1_macro": scores["f1_macro"], "f1_weighted": 1.0,
+                      "f1_samples": 1.0}
+
+
+def test_montalbano_synthetic_data_and_macro_accuracy():
+    data = EXPERIMENTS["montalbano-synthetic"].load(dict(train_size=80, test_size=40))
+    assert [x.shape for x in data.Xs_train] == [(80, 400)] * 4 and len(data.y_test) == 40
+
+    class Fixed:
+        def predict(self, Xs):
+            return np.zeros(len(Xs[0]), int)
+
+    s = EXPERIMENTS["montalbano-synthetic"].score(Fixed(), data.Xs_test, data.y_test)
+    from sklearn.metrics import balanced_accuracy_score
+    expected = 100 * balanced_accuracy_score(data.y_test, np.zeros(40, int))
+    assert s["macro_accuracy"] == pytest.approx(expected)
+    assert s["errors_per_10000"] == pytest.approx(s["errors"] * 10000 / 40)

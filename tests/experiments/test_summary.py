@@ -1,0 +1,71 @@
+"""Summaries: tables, best depth, ordering against the paper."""
+
+import io
+import json
+
+import numpy as np
+import pytest
+
+from skcentral import experiments as rp
+from skcentral.experiments import EXPERIMENTS
+from skcentral.experiments._store import protocol_of
+
+TINY = dict(epochs=1, train_size=120, test_size=60, precision="fp32", n_jobs=1)
+
+
+def _run(path, **kw):
+    out = io.StringIO()
+    args = dict(TINY, methods=["unimodal"], seeds=2, results=path, out=out)
+    args.update(kw)
+    return rp.reproduce("digits", **args), out.getvalue()
+
+
+def test_summary_table(tmp_path):
+    path = tmp_path / "r.jsonl"
+    _run(path, methods=["unimodal", "fusion_sum"], depths="0,1", seeds=2)
+    out = io.StringIO()
+    rows = rp.summarize("digits", path, epochs=1, train_size=120, test_size=60,
+                        precision="fp32", out=out)
+    text = out.getvalue()
+    assert "Paper" in text and "unimodal" in text and "fusion_sum" in text
+    assert {r["row"] for r in rows} == {"unimodal", "fusion_sum"}
+    fs = next(r for r in rows if r["row"] == "fusion_sum")
+    assert fs["depth"] in (0, 1) and set(fs["depths"]) == {0, 1} and fs["n"] == 2
+    assert fs["mean"] == min(fs["depths"].values())  # errors: the best depth is the lowest
+    # other options: nothing to show, and the file's option sets are named
+    out = io.StringIO()
+    assert rp.summarize("digits", path, epochs=7, out=out) == []
+    assert "No results" in out.getvalue() and '"epochs": 1' in out.getvalue()
+    # a missing file
+    out = io.StringIO()
+    assert rp.summarize("digits", tmp_path / "none.jsonl", out=out) == []
+
+
+def test_summary_compares_the_ordering_with_the_paper(tmp_path):
+    path = tmp_path / "mm.jsonl"
+    proto = protocol_of("mm-mnist", dict(epochs=5, train_size=5000, test_size=10000,
+                                          device="cpu", precision="bf16"))
+    ours = {"unimodal": 300, "centralnet": 80, "gmu": 70, "moddrop": 90}
+    with open(path, "w") as f:
+        for row, v in ours.items():
+            for seed, d in enumerate((-1, 0, 1)):
+                f.write(json.dumps({"experiment": "mm-mnist", "config": row, "row": row,
+                                    "method": row, "depth": None, "variant": {},
+                                    "seed": seed, "score": v + d, "fit_time": 1.0,
+                                    "scores": {"errors_per_10000": v + d},
+                                    "protocol": proto}) + "\n")
+    out = io.StringIO()
+    rp.summarize("mm-mnist", path, out=out)
+    text = out.getvalue()
+    assert "Spearman rho = 0.40 over 4 methods; 2 of 6 pairs inverted" in text
+    assert "paper: centralnet better than gmu; ours: the reverse" in text
+    assert "ensemble" not in text.split("Ordering")[0] or "*" in text
+
+
+def test_rank_agreement():
+    rho, inv = rp.rank_agreement({"a": 90, "b": 95}, {"a": 80, "b": 85}, True)
+    assert rho == pytest.approx(1.0) and inv == []
+    rho, inv = rp.rank_agreement({"a": 95, "b": 90}, {"a": 80, "b": 85}, True)
+    assert rho == pytest.approx(-1.0) and inv == [("b", "a")]
+    rho, inv = rp.rank_agreement({"a": 1}, {"a": 2}, True)
+    assert np.isnan(rho) and inv == []
