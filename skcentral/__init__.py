@@ -1,21 +1,46 @@
-"""skcentral: deep multimodal fusion (CentralNet and its baselines) for scikit-learn."""
+"""skcentral: deep multimodal fusion (CentralNet and its baselines) for scikit-learn.
 
-from ._alphas import FusionWeights
-from ._base import FusionClassifierMixin, FusionNet, FusionRegressorMixin
-from ._data import ModalityBatchIterator, ModalityDataset
-from ._lazy import OnDiskArray
-from ._modalities import Modalities, check_modalities
-from .backbones import AudioCNN, BackboneSpec, LeNet5, MLP, ModuleBackbone
-from .centralnet import CentralNetClassifier, CentralNetRegressor
-from .ensemble import (EnsembleClassifier, EnsembleRegressor, UnimodalClassifier,
-                       UnimodalRegressor)
-from .gmu import GMUClassifier, GMURegressor
-from .layer_fusion import LayerFusionClassifier, LayerFusionRegressor
-from .moddrop import ModDropClassifier, ModDropRegressor
-from .score_fusion import (ConcatClassifier, ConcatRegressor, WeightedMeanClassifier,
-                           WeightedMeanRegressor)
+Public names are imported on first use, so that ``import skcentral.fusion``
+(pure PyTorch) loads neither scikit-learn nor skorch.
+"""
+
+import importlib
 
 __version__ = "0.1.0"
+
+#: Where each public name lives.
+_LOCATIONS = {
+    "AudioCNN": ".backbones",
+    "BackboneSpec": ".backbones",
+    "CentralNetClassifier": ".centralnet",
+    "CentralNetRegressor": ".centralnet",
+    "check_modalities": "._modalities",
+    "ConcatClassifier": ".score_fusion",
+    "ConcatRegressor": ".score_fusion",
+    "EnsembleClassifier": ".ensemble",
+    "EnsembleRegressor": ".ensemble",
+    "FusionClassifierMixin": "._base",
+    "FusionNet": "._base",
+    "FusionRegressorMixin": "._base",
+    "FusionWeights": "._alphas",
+    "GMUClassifier": ".gmu",
+    "GMURegressor": ".gmu",
+    "LayerFusionClassifier": ".layer_fusion",
+    "LayerFusionRegressor": ".layer_fusion",
+    "LeNet5": ".backbones",
+    "MLP": ".backbones",
+    "Modalities": "._modalities",
+    "ModalityBatchIterator": "._data",
+    "ModalityDataset": "._data",
+    "ModDropClassifier": ".moddrop",
+    "ModDropRegressor": ".moddrop",
+    "ModuleBackbone": ".backbones",
+    "OnDiskArray": "._lazy",
+    "UnimodalClassifier": ".ensemble",
+    "UnimodalRegressor": ".ensemble",
+    "WeightedMeanClassifier": ".score_fusion",
+    "WeightedMeanRegressor": ".score_fusion",
+}
 
 __all__ = [
     "AudioCNN",
@@ -49,3 +74,15 @@ __all__ = [
     "WeightedMeanRegressor",
     "check_modalities",
 ]
+
+
+def __getattr__(name):
+    if name in _LOCATIONS:
+        value = getattr(importlib.import_module(_LOCATIONS[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

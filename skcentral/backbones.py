@@ -4,7 +4,7 @@ A *spec* is a small, clonable, picklable description (a scikit-learn
 ``BaseEstimator``, so ``get_params``/``set_params``/``clone`` and nested
 parameters such as ``backbones__0__dropout`` work). At fit, the estimator
 calls :meth:`BackboneSpec.build` with the per-sample input shape read from
-the data, and gets a :class:`Backbone` module:
+the data, and gets a :class:`~skcentral.fusion.Backbone` module:
 
 * ``stem``: modality-specific feature extraction, never fused;
 * ``blocks``: an ``nn.ModuleList`` of the layers whose outputs fusion
@@ -27,54 +27,13 @@ module, wrap it in :class:`ModuleBackbone`.
 import copy
 
 import numpy as np
-import torch
 from sklearn.base import BaseEstimator
 from torch import nn
 
-__all__ = ["AudioCNN", "Backbone", "BackboneSpec", "LeNet5", "MLP", "ModuleBackbone"]
+from .fusion._backbone import (AddChannel, Backbone, conv_pool_block, dense_block,
+                               feature_shapes, image_shape, output_shape)
 
-
-class Backbone(nn.Module):
-    """A modality network split as ``stem -> blocks -> head``.
-
-    Parameters
-    ----------
-    stem : nn.Module
-    blocks : sequence of nn.Module
-    head : nn.Module
-
-    Examples
-    --------
-    >>> import torch
-    >>> from torch import nn
-    >>> from skcentral.backbones import Backbone
-    >>> net = Backbone(nn.Identity(), [nn.Linear(4, 8)], nn.Linear(8, 2))
-    >>> [tuple(h.shape) for h in net.features(torch.zeros(3, 4))]
-    [(3, 4), (3, 8), (3, 2)]
-    """
-
-    def __init__(self, stem, blocks, head):
-        super().__init__()
-        self.stem = stem
-        self.blocks = nn.ModuleList(blocks)
-        self.head = head
-
-    @property
-    def layers(self):
-        """The layers after the stem, in order: the fused blocks, then the head."""
-        return [*self.blocks, self.head]
-
-    def features(self, x):
-        """Return the representation at every fusion point, input to prediction."""
-        h = self.stem(x)
-        out = [h]
-        for layer in self.layers:
-            h = layer(h)
-            out.append(h)
-        return out
-
-    def forward(self, x):
-        return self.features(x)[-1]
+__all__ = ["AudioCNN", "BackboneSpec", "LeNet5", "MLP", "ModuleBackbone"]
 
 
 class BackboneSpec(BaseEstimator):
@@ -118,65 +77,6 @@ class BackboneSpec(BaseEstimator):
         """Build a central network (identity stem) on ``fused_shape``."""
         blocks, head = self.build_fused(tuple(int(s) for s in fused_shape), n_outputs)
         return Backbone(nn.Identity(), blocks, head)
-
-
-def output_shape(module, input_shape):
-    """Per-sample output shape of ``module`` for per-sample ``input_shape``."""
-    return tuple(_probe(module, input_shape, "forward").shape[1:])
-
-
-def feature_shapes(backbone, input_shape):
-    """Per-sample shape at every fusion point of ``backbone``."""
-    return [tuple(h.shape[1:]) for h in _probe(backbone, input_shape, "features")]
-
-
-def _probe(module, input_shape, method):
-    # A batch of 2 in eval mode: batch norm needs no statistics and the
-    # module's training state is left as it was.
-    x = torch.zeros((2,) + tuple(int(s) for s in input_shape))
-    was_training = module.training
-    module.eval()
-    try:
-        with torch.no_grad():
-            return getattr(module, method)(x)
-    finally:
-        module.train(was_training)
-
-
-class _AddChannel(nn.Module):
-    """(N, H, W) -> (N, 1, H, W), for gray images given without a channel axis."""
-
-    def forward(self, x):
-        return x.unsqueeze(1)
-
-
-def _dense(n_in, n_out, batch_norm, dropout):
-    layers = [nn.Flatten(), nn.Linear(n_in, n_out)]
-    if batch_norm:
-        layers.append(nn.BatchNorm1d(n_out))
-    layers.append(nn.ReLU(inplace=True))
-    if dropout:
-        layers.append(nn.Dropout(dropout))
-    return nn.Sequential(*layers)
-
-
-def _conv_pool(c_in, c_out, kernel_size, batch_norm):
-    layers = [nn.Conv2d(c_in, c_out, kernel_size, padding=kernel_size // 2)]
-    if batch_norm:
-        layers.append(nn.BatchNorm2d(c_out))
-    layers += [nn.ReLU(inplace=True), nn.MaxPool2d(2, ceil_mode=True)]
-    return nn.Sequential(*layers)
-
-
-def _image_shape(input_shape, spec_name):
-    if len(input_shape) == 2:
-        return (1,) + tuple(input_shape), True
-    if len(input_shape) == 3:
-        return tuple(input_shape), False
-    raise ValueError(
-        f"{spec_name} needs images of per-sample shape (H, W) or (C, H, W); got "
-        f"{tuple(input_shape)}. Use MLP for flat features."
-    )
 
 
 class LeNet5(BackboneSpec):
@@ -229,7 +129,7 @@ class LeNet5(BackboneSpec):
     def _convs(self, c_in, channels):
         blocks = []
         for c_out in channels:
-            blocks.append(_conv_pool(c_in, c_out, self.kernel_size, self.batch_norm))
+            blocks.append(conv_pool_block(c_in, c_out, self.kernel_size, self.batch_norm))
             c_in = c_out
         return blocks
 
@@ -242,20 +142,20 @@ class LeNet5(BackboneSpec):
 
     def build_stem(self, input_shape):
         self._check_n_stem()
-        shape, add_channel = _image_shape(input_shape, type(self).__name__)
-        layers = ([_AddChannel()] if add_channel else []) + \
+        shape, add_channel = image_shape(input_shape, type(self).__name__)
+        layers = ([AddChannel()] if add_channel else []) + \
             self._convs(shape[0], self.channels[:self.n_stem])
         return nn.Sequential(*layers) if layers else nn.Identity()
 
     def build_fused(self, stem_shape, n_outputs):
         self._check_n_stem()
-        (c, h, w), _ = _image_shape(stem_shape, type(self).__name__)
+        (c, h, w), _ = image_shape(stem_shape, type(self).__name__)
         channels = self.channels[self.n_stem:]
         blocks = self._convs(c, channels)
         for _ in channels:
             h, w = -(-h // 2), -(-w // 2)
         c = channels[-1] if channels else c
-        blocks.append(_dense(c * h * w, self.dense, self.batch_norm, self.dropout))
+        blocks.append(dense_block(c * h * w, self.dense, self.batch_norm, self.dropout))
         return blocks, nn.Linear(self.dense, n_outputs)
 
 
@@ -318,7 +218,7 @@ class MLP(BackboneSpec):
     def build_fused(self, stem_shape, n_outputs):
         n_in, blocks = int(np.prod(stem_shape)), []
         for width in self.hidden_layer_sizes:
-            blocks.append(_dense(n_in, int(width), self.batch_norm, self.dropout))
+            blocks.append(dense_block(n_in, int(width), self.batch_norm, self.dropout))
             n_in = int(width)
         return blocks, nn.Linear(n_in, n_outputs)
 

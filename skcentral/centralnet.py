@@ -2,7 +2,7 @@
 
 from ._alphas import FusionWeights
 from ._base import FusionClassifierMixin, FusionNet, FusionRegressorMixin, regressor_doc
-from .backbones import feature_shapes
+from .fusion import feature_shapes
 from .fusion import CentralNet
 from .fusion._align import check_fused_shapes, fused_shape
 

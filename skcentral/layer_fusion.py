@@ -1,7 +1,7 @@
 """LayerFusionClassifier: fusion at one depth by sum, subtract or product."""
 
 from ._base import FusionClassifierMixin, FusionNet, FusionRegressorMixin, regressor_doc
-from .backbones import feature_shapes
+from .fusion import feature_shapes
 from .fusion import LayerFusion
 from .fusion._align import check_fused_shapes, fused_shape
 from .fusion.layer import FUSION_OPS

@@ -5,6 +5,7 @@ tensors, the fused output first, then (for most) one output per modality.
 """
 
 from ._align import Align
+from ._backbone import Backbone, feature_shapes, output_shape
 from ._common import MultiBackbone, average_predictions, renormalise
 from .centralnet import CentralNet
 from .ensemble import Ensemble, SingleModality
@@ -15,6 +16,7 @@ from .scores import ConcatScores, WeightedMean
 
 __all__ = [
     "Align",
+    "Backbone",
     "CentralNet",
     "ConcatScores",
     "Ensemble",
@@ -25,5 +27,7 @@ __all__ = [
     "SingleModality",
     "WeightedMean",
     "average_predictions",
+    "feature_shapes",
+    "output_shape",
     "renormalise",
 ]

@@ -6,7 +6,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .._docstring import complete_module_doc
-from ..backbones import feature_shapes
+from ._backbone import feature_shapes
 
 __all__ = ["MultiBackbone", "average_predictions", "renormalise", "TASKS"]
 

@@ -5,7 +5,7 @@ of its own previous layer."""
 import torch
 from torch import nn
 
-from ..backbones import feature_shapes
+from ._backbone import feature_shapes
 from ._align import Align, fused_shape
 from ._common import MultiBackbone, renormalise, weighted_sum
 

@@ -2,7 +2,7 @@
 
 from torch import nn
 
-from ..backbones import feature_shapes
+from ._backbone import feature_shapes
 from ._align import Align, fused_shape
 from ._common import MultiBackbone, average_predictions
 
