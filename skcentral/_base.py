@@ -8,6 +8,7 @@ builds its torch module in :meth:`FusionNet.build_module`.
 import contextlib
 import numbers
 import warnings
+from numbers import Integral, Real
 
 import numpy as np
 import torch
@@ -15,6 +16,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import DataConversionWarning
 from sklearn.utils._available_if import available_if
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import (HasMethods, Interval, Options, StrOptions,
+                                             validate_parameter_constraints)
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_array
 from skorch import NeuralNet
@@ -27,9 +30,10 @@ from ._data import ModalityBatchIterator, ModalityDataset
 from ._docstring import complete_doc, regressor_doc  # noqa: F401 (estimators import it)
 from ._modalities import check_modalities
 from ._signature import install_signature
-from .backbones import LeNet5, MLP, BackboneSpec
-from .losses import check_beta, multitask_loss
+from ._threads import torch_threads
 from ._weights import check_class_weight, check_sample_weight, element_weights
+from .backbones import LeNet5, MLP, BackboneSpec
+from .losses import check_beta, loss_weights, multitask_loss
 
 __all__ = ["FusionNet", "FusionClassifierMixin", "FusionRegressorMixin"]
 
@@ -153,8 +157,25 @@ class FusionNet(NeuralNet):
     """
 
     _spec_params = ("backbones", "central", "trunk")
-    #: Whether ``predict`` accepts missing modalities (``None`` or ``Modalities.missing``).
-    _supports_missing = False
+
+    #: Constraints of this class's own hyper-parameters (scikit-learn's
+    #: ``_parameter_constraints``); a subclass declares only its own, and
+    #: :meth:`_check_params` validates those of every class in the MRO.
+    _parameter_constraints = {
+        "backbones": [None, HasMethods("build"), list, tuple],
+        "beta": [Interval(Real, 0, None, closed="left"), "array-like"],
+        "modalities": "no_validation",
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "max_epochs": [Interval(Integral, 0, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), Options(Integral, {-1})],
+        "precision": [StrOptions(set(_PRECISIONS))],
+        "channels_last": ["boolean", StrOptions({"auto"})],
+        "freeze_backbones": ["boolean"],
+        "torch_threads": [Interval(Integral, 1, None, closed="left"), None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+    }
 
     def __init__(self, *, backbones=None, beta=1.0, modalities=None, lr=0.001,
                  max_epochs=20, batch_size=128, optimizer=torch.optim.Adam,
@@ -498,22 +519,38 @@ class FusionNet(NeuralNet):
         """Per-modality weights of the unimodal losses, validated."""
         return check_beta(self.beta, self.n_modalities_, self.modality_names_)
 
+    @classmethod
+    def _all_parameter_constraints(cls):
+        constraints = {}
+        for klass in reversed(cls.__mro__):
+            constraints.update(vars(klass).get("_parameter_constraints", {}))
+        return constraints
+
     def _check_params(self):
-        """Validate hyper-parameters before building anything (extended by subclasses)."""
-        self.loss_weights()
-        if self.precision not in _PRECISIONS:
-            raise ValueError(
-                f"precision must be one of {sorted(_PRECISIONS)}; got {self.precision!r}.")
+        """Validate every hyper-parameter once, at fit, before anything is built.
+
+        The declared constraints of every class first, then what needs the
+        data (``beta``'s length, and :meth:`_check_params_with_data`).
+        """
+        validate_parameter_constraints(self._all_parameter_constraints(),
+                                       self.get_params(deep=False),
+                                       caller_name=type(self).__name__)
+        self.check_beta()
+        self._check_params_with_data()
+
+    def _check_params_with_data(self):
+        """Checks that need the fitted data attributes (a subclass hook)."""
 
     def _after_fit(self, dataset):
         """Hook run after training, e.g. to summarise gates on the training data."""
 
     def loss_weights(self):
-        """Weight of each module output in the loss: ``[1, beta_1, ..., beta_n]``.
+        """Weight of each module output in the loss, from the outputs' roles.
 
-        Subclasses whose module returns other outputs override this.
+        ``[1, beta_1, ..., beta_n]`` for a fused prediction and one per
+        modality (Eq. 2); see :func:`skcentral.losses.loss_weights`.
         """
-        return [1.0, *self.check_beta()]
+        return loss_weights(self.module_.output_roles, self.check_beta())
 
     def _get_predict_nonlinearity(self):
         self.check_is_fitted()  # skorch's NotInitializedError is a NotFittedError
@@ -536,18 +573,9 @@ class FusionNet(NeuralNet):
         if training and size is not None:
             self.history.record_batch("train_batch_size", size)
 
-    @contextlib.contextmanager
     def _threads(self):
         """Run with ``torch_threads`` torch threads, restoring the setting after."""
-        if self.torch_threads is None:
-            yield
-            return
-        previous = torch.get_num_threads()
-        torch.set_num_threads(int(self.torch_threads))
-        try:
-            yield
-        finally:
-            torch.set_num_threads(previous)
+        return torch_threads(self.torch_threads)
 
     def forward_iter(self, X, training=False, device="cpu"):
         with self._threads():
@@ -586,13 +614,12 @@ class FusionNet(NeuralNet):
                 f"{int(Xs.missing.all(axis=1).sum())} samples have every modality "
                 "missing; at least one must be present to predict."
             )
-        if Xs.missing is not None and not self._supports_missing:
+        if Xs.missing is not None and not self.module_.supports_missing:
             absent = [n for n, m in zip(Xs.names, Xs.missing.any(axis=0)) if m]
             raise ValueError(
                 f"{type(self).__name__} cannot predict with missing modalities "
                 f"({', '.join(map(repr, absent))}): its fusion has no rule to leave "
-                "one out. CentralNet, ModDrop, weighted mean, GMU and ensemble "
-                "estimators can."
+                f"one out. Estimators built on {', '.join(_modules_supporting_missing())} can."
             )
         return Xs
 
@@ -657,6 +684,13 @@ def _fused_devices():
         return {"cpu", "cuda", "mps", "xpu"}
 
 
+def _modules_supporting_missing():
+    """The fusion modules that can leave a modality out."""
+    from . import fusion
+    return sorted(name for name in fusion.__all__
+                  if getattr(getattr(fusion, name), "supports_missing", False) is True)
+
+
 def _draw_seed(random_state):
     if isinstance(random_state, numbers.Integral):
         return int(random_state)
@@ -716,6 +750,12 @@ class FusionClassifierMixin(ClassifierMixin):
     >>> clf.fit(Xs, Y).predict(Xs).shape, clf.task_
     ((100, 2), 'multilabel')
     """
+
+    _parameter_constraints = {
+        "pos_weight": [Interval(Real, 0, None, closed="neither")],
+        "threshold": [Interval(Real, 0, 1, closed="both")],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
 
     def __init__(self, *, pos_weight=2.0, threshold=0.5, class_weight=None, **kwargs):
         super().__init__(**kwargs)

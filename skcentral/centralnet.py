@@ -1,10 +1,13 @@
 """CentralNetClassifier: the paper's method as a scikit-learn estimator."""
 
+from sklearn.utils._param_validation import HasMethods, StrOptions
+
 from ._alphas import FusionWeights
 from ._base import FusionClassifierMixin, FusionNet, FusionRegressorMixin, regressor_doc
 from .fusion import feature_shapes
 from .fusion import CentralNet
-from .fusion._align import check_fused_shapes, fused_shape
+from .fusion._align import ALIGN_MODES, fused_shape
+from .fusion.centralnet import ALPHA_FORMS
 
 __all__ = ["CentralNetClassifier", "CentralNetRegressor"]
 
@@ -12,7 +15,11 @@ __all__ = ["CentralNetClassifier", "CentralNetRegressor"]
 class _CentralNetBase(FusionNet):
     """What CentralNetClassifier and CentralNetRegressor share."""
 
-    _supports_missing = True
+    _parameter_constraints = {
+        "central": [None, HasMethods("build_central")],
+        "alpha_form": [StrOptions(set(ALPHA_FORMS))],
+        "fused_shapes": [StrOptions(set(ALIGN_MODES))],
+    }
 
     def __init__(self, *, backbones=None, central=None, beta=1.0, alpha_form="eq3",
                  fused_shapes="project", **kwargs):
@@ -20,10 +27,6 @@ class _CentralNetBase(FusionNet):
         self.central = central
         self.alpha_form = alpha_form
         self.fused_shapes = fused_shapes
-
-    def _check_params(self):
-        super()._check_params()
-        check_fused_shapes(self.fused_shapes)
 
     def build_module(self, backbones, input_shapes, n_outputs):
         spec = self.central if self.central is not None else \

@@ -1,6 +1,9 @@
 """EnsembleClassifier and UnimodalClassifier."""
 
 import numbers
+from numbers import Integral
+
+from sklearn.utils._param_validation import Interval
 
 from ._base import FusionClassifierMixin, FusionNet, FusionRegressorMixin, regressor_doc
 from .fusion import Ensemble, SingleModality
@@ -11,15 +14,11 @@ __all__ = ["EnsembleClassifier", "EnsembleRegressor", "UnimodalClassifier", "Uni
 class _EnsembleBase(FusionNet):
     """What EnsembleClassifier and EnsembleRegressor share."""
 
-    _supports_missing = True
+    _parameter_constraints = {"n_estimators": [Interval(Integral, 1, None, closed="left")]}
 
     def __init__(self, *, backbones=None, n_estimators=1, **kwargs):
         super().__init__(backbones=backbones, **kwargs)
         self.n_estimators = n_estimators
-
-    def _check_params(self):
-        if not isinstance(self.n_estimators, numbers.Integral) or self.n_estimators < 1:
-            raise ValueError(f"n_estimators must be an int >= 1; got {self.n_estimators!r}.")
 
     def build_module(self, backbones, input_shapes, n_outputs):
         specs = self.backbone_specs(len(backbones))
@@ -30,9 +29,6 @@ class _EnsembleBase(FusionNet):
             members += [k] * self.n_estimators
         return Ensemble(nets, [input_shapes[m] for m in members], members,
                         task=self.task_, names=None)
-
-    def loss_weights(self):
-        return [0.0] + [1.0] * (self.n_modalities_ * self.n_estimators)
 
 
 class EnsembleClassifier(FusionClassifierMixin, _EnsembleBase):
@@ -71,7 +67,7 @@ class EnsembleRegressor(FusionRegressorMixin, _EnsembleBase):
 class _UnimodalBase(FusionNet):
     """What UnimodalClassifier and UnimodalRegressor share."""
 
-    _supports_missing = True
+    _parameter_constraints = {"modality": [Interval(Integral, 0, None, closed="left"), str]}
 
     def __init__(self, *, modality=0, backbones=None, **kwargs):
         super().__init__(backbones=backbones, **kwargs)
@@ -91,15 +87,13 @@ class _UnimodalBase(FusionNet):
             )
         return int(self.modality)
 
-    def _check_params(self):
+    def _check_params_with_data(self):
         self.modality_index()
 
     def build_module(self, backbones, input_shapes, n_outputs):
         k = self.modality_index()
         return SingleModality(backbones[k], k)
 
-    def loss_weights(self):
-        return [1.0]
 
 
 class UnimodalClassifier(FusionClassifierMixin, _UnimodalBase):

@@ -1,7 +1,10 @@
 """GMUClassifier: the Gated Multimodal Unit (Arevalo et al., 2017)."""
 
+from numbers import Integral, Real
+
 import numpy as np
 import torch
+from sklearn.utils._param_validation import Interval
 
 from ._alphas import FusionWeights
 from ._base import FusionClassifierMixin, FusionNet, FusionRegressorMixin, regressor_doc
@@ -13,7 +16,10 @@ __all__ = ["GMUClassifier", "GMURegressor"]
 class _GMUBase(FusionNet):
     """What GMUClassifier and GMURegressor share."""
 
-    _supports_missing = True
+    _parameter_constraints = {
+        "hidden_size": [Interval(Integral, 1, None, closed="left"), None],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+    }
 
     def __init__(self, *, backbones=None, hidden_size=None, dropout=0.0, beta=0.0, **kwargs):
         super().__init__(backbones=backbones, beta=beta, **kwargs)

@@ -1,9 +1,13 @@
 """LayerFusionClassifier: fusion at one depth by sum, subtract or product."""
 
+from numbers import Integral
+
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+
 from ._base import FusionClassifierMixin, FusionNet, FusionRegressorMixin, regressor_doc
 from .fusion import feature_shapes
 from .fusion import LayerFusion
-from .fusion._align import check_fused_shapes, fused_shape
+from .fusion._align import ALIGN_MODES, fused_shape
 from .fusion.layer import FUSION_OPS
 
 __all__ = ["LayerFusionClassifier", "LayerFusionRegressor"]
@@ -12,6 +16,13 @@ __all__ = ["LayerFusionClassifier", "LayerFusionRegressor"]
 class _LayerFusionBase(FusionNet):
     """What LayerFusionClassifier and LayerFusionRegressor share."""
 
+    _parameter_constraints = {
+        "fusion_layer": [Interval(Integral, 0, None, closed="left")],
+        "op": [StrOptions(set(FUSION_OPS))],
+        "ensemble": ["boolean"],
+        "trunk": [None, HasMethods("build_central")],
+        "fused_shapes": [StrOptions(set(ALIGN_MODES))],
+    }
 
     def __init__(self, *, backbones=None, fusion_layer=0, op="sum", ensemble=False,
                  trunk=None, fused_shapes="pad", beta=1.0, **kwargs):
@@ -22,12 +33,6 @@ class _LayerFusionBase(FusionNet):
         self.trunk = trunk
         self.fused_shapes = fused_shapes
 
-    def _check_params(self):
-        super()._check_params()
-        if self.op not in FUSION_OPS:
-            raise ValueError(f"op must be one of {FUSION_OPS}; got {self.op!r}.")
-        check_fused_shapes(self.fused_shapes)
-
     def build_module(self, backbones, input_shapes, n_outputs):
         spec = self.trunk if self.trunk is not None else \
             self.backbone_specs(len(backbones))[0]
@@ -36,11 +41,6 @@ class _LayerFusionBase(FusionNet):
         return LayerFusion(backbones, trunk, input_shapes, self.fusion_layer, op=self.op,
                            ensemble=self.ensemble, fused_shapes=self.fused_shapes,
                            task=self.task_, names=self.modality_names_)
-
-    def loss_weights(self):
-        if not self.ensemble:
-            return [1.0]
-        return [0.0, 1.0, *self.check_beta()]
 
 
 class LayerFusionClassifier(FusionClassifierMixin, _LayerFusionBase):

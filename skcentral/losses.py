@@ -5,7 +5,40 @@ import numbers
 
 import numpy as np
 
-__all__ = ["multitask_loss", "check_beta"]
+__all__ = ["multitask_loss", "check_beta", "loss_weights"]
+
+#: Loss weight of each output role but ``modality`` (weighted by beta).
+_ROLE_WEIGHTS = {"fused": 1.0, "average": 0.0, "member": 1.0}
+
+
+def loss_weights(roles, beta):
+    """Weight of each module output in the multi-task loss, from its role.
+
+    The fused prediction and ensemble members weigh 1, an average of other
+    outputs 0 (it is not trained itself), and modality k's own prediction
+    ``beta[k]`` (Eq. 2).
+
+    Parameters
+    ----------
+    roles : list of (str, int or None)
+        A fusion module's ``output_roles``.
+    beta : list of float
+        One weight per modality (:func:`check_beta`).
+
+    Returns
+    -------
+    list of float
+
+    Examples
+    --------
+    >>> from skcentral.losses import loss_weights
+    >>> loss_weights([("fused", None), ("modality", 0), ("modality", 1)], [0.5, 2.0])
+    [1.0, 0.5, 2.0]
+    >>> loss_weights([("average", None), ("member", 0), ("member", 1)], [0.5, 2.0])
+    [0.0, 1.0, 1.0]
+    """
+    return [float(beta[k]) if role == "modality" else _ROLE_WEIGHTS[role]
+            for role, k in roles]
 
 
 def check_beta(beta, n_modalities, names=None):

@@ -1,5 +1,9 @@
 """ModDropClassifier: modality dropout (Neverova et al., 2016)."""
 
+from numbers import Integral, Real
+
+from sklearn.utils._param_validation import Interval
+
 from ._base import FusionClassifierMixin, FusionNet, FusionRegressorMixin, regressor_doc
 from .fusion import ModDrop
 
@@ -9,17 +13,15 @@ __all__ = ["ModDropClassifier", "ModDropRegressor"]
 class _ModDropBase(FusionNet):
     """What ModDropClassifier and ModDropRegressor share."""
 
-    _supports_missing = True
+    _parameter_constraints = {
+        "p_drop": [Interval(Real, 0, 1, closed="left")],
+        "hidden_size": [Interval(Integral, 1, None, closed="left"), None],
+    }
 
     def __init__(self, *, backbones=None, p_drop=0.2, hidden_size=None, beta=0.0, **kwargs):
         super().__init__(backbones=backbones, beta=beta, **kwargs)
         self.p_drop = p_drop
         self.hidden_size = hidden_size
-
-    def _check_params(self):
-        super()._check_params()
-        if not 0 <= self.p_drop < 1:
-            raise ValueError(f"p_drop must be in [0, 1); got {self.p_drop!r}.")
 
     def build_module(self, backbones, input_shapes, n_outputs):
         return ModDrop(backbones, input_shapes, n_outputs, p_drop=self.p_drop,

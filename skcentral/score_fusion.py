@@ -10,8 +10,6 @@ __all__ = ["WeightedMeanClassifier", "WeightedMeanRegressor", "ConcatClassifier"
 class _WeightedMeanBase(FusionNet):
     """What WeightedMeanClassifier and WeightedMeanRegressor share."""
 
-    _supports_missing = True
-
     def __init__(self, *, backbones=None, beta=0.0, **kwargs):
         super().__init__(backbones=backbones, beta=beta, **kwargs)
 
@@ -68,6 +66,7 @@ class WeightedMeanRegressor(FusionRegressorMixin, _WeightedMeanBase):
 class _ConcatBase(FusionNet):
     """What ConcatClassifier and ConcatRegressor share."""
 
+    _parameter_constraints = {"multi_task": ["boolean"]}
 
     def __init__(self, *, backbones=None, multi_task=False, beta=1.0, **kwargs):
         super().__init__(backbones=backbones, beta=beta, **kwargs)
@@ -76,9 +75,10 @@ class _ConcatBase(FusionNet):
     def build_module(self, backbones, input_shapes, n_outputs):
         return ConcatScores(backbones, input_shapes, n_outputs, names=self.modality_names_)
 
-    def loss_weights(self):
-        betas = self.check_beta()
-        return [1.0, *(betas if self.multi_task else [0.0] * len(betas))]
+    def check_beta(self):
+        """Weights of the unimodal losses: ``beta`` with ``multi_task``, else zeros."""
+        betas = super().check_beta()
+        return betas if self.multi_task else [0.0] * len(betas)
 
 
 class ConcatClassifier(FusionClassifierMixin, _ConcatBase):

@@ -5,11 +5,12 @@ import pickle
 import numpy as np
 import pytest
 import torch
-from sklearn.base import clone
+from sklearn.base import ClassifierMixin, clone
 from skorch.dataset import ValidSplit
 from torch.utils.data import DataLoader
 
 from skcentral import CentralNetClassifier, LeNet5, MLP, Modalities
+from skcentral.utils import all_estimators
 
 
 def small(**kw):
@@ -141,7 +142,7 @@ def test_mixed_precision_and_channels_last_train_and_predict_float32(small_digit
     proba = clf.predict_proba(Xt)
     assert proba.dtype == np.float32 and clf.score(Xt, yt) > 0.5
     assert (clf.grad_scaler_ is not None) == (precision == "fp16")
-    with pytest.raises(ValueError, match="precision must be one of"):
+    with pytest.raises(ValueError, match="The .precision. parameter of CentralNetClassifier"):
         small(precision="fp8").fit(Xs, y)
 
 
@@ -370,3 +371,16 @@ def test_a_model_saved_on_cuda_loads_into_a_cpu_estimator(small_digits, tmp_path
     cpu.load_params(f_params=tmp_path / "params.pt")
     assert next(cpu.module_.parameters()).device.type == "cpu"
     np.testing.assert_allclose(cpu.predict_proba(Xt), gpu.predict_proba(Xt), atol=1e-5)
+
+
+@pytest.mark.parametrize("name, cls", all_estimators())
+def test_every_estimator_validates_its_parameters_before_building_anything(name, cls,
+                                                                          small_digits):
+    Xs, _, y, _ = small_digits
+    y = y if issubclass(cls, ClassifierMixin) else y.astype(float)
+    for bad in [{"precision": "fp64"}, {"lr": -1.0}, {"beta": -1}]:
+        est = cls(**bad)
+        (param,) = bad
+        with pytest.raises(ValueError, match=f"The '{param}' parameter of {name} must be"):
+            est.fit(Xs, y)
+        assert not hasattr(est, "module_") and not hasattr(est, "n_modalities_")

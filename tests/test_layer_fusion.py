@@ -18,5 +18,5 @@ def test_ensemble_switch_and_depth_errors(small_digits):
     assert clf.loss_weights() == [0.0, 1.0, 1.0, 1.0] and clf.score(Xt, yt) > 0.5
     with pytest.raises(ValueError, match=r"fusion_layer must be between 0 \(the inputs\) and 4"):
         LayerFusionClassifier(backbones=LeNet5(dense=8), fusion_layer=7).fit(Xs, y)
-    with pytest.raises(ValueError, match="op must be one of"):
+    with pytest.raises(ValueError, match="The 'op' parameter of LayerFusionClassifier"):
         LayerFusionClassifier(op="max").fit(Xs, y)

@@ -16,7 +16,7 @@ def test_grid_search_tunes_p_drop(small_digits):
 @pytest.mark.parametrize("p", [-0.1, 1.0])
 def test_p_drop_out_of_range_is_refused_before_training(small_digits, p):
     Xs, _, y, _ = small_digits
-    with pytest.raises(ValueError, match=r"p_drop must be in \[0, 1\)"):
+    with pytest.raises(ValueError, match=r"'p_drop' parameter of ModDropClassifier .*\[0.0, 1.0\)"):
         ModDropClassifier(backbones=MLP((8,)), p_drop=p).fit(Xs, y)
 
 

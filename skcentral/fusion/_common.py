@@ -8,9 +8,16 @@ from torch import nn
 from .._docstring import complete_module_doc
 from ._backbone import feature_shapes
 
-__all__ = ["MultiBackbone", "average_predictions", "renormalise", "TASKS"]
+__all__ = ["MultiBackbone", "OUTPUT_ROLES", "average_predictions", "renormalise", "TASKS"]
 
 TASKS = ("multiclass", "multilabel", "regression")
+
+#: What a fusion module's output can be, as its ``output_roles`` name them:
+#: ``("fused", None)`` the method's prediction; ``("average", None)`` an
+#: average of other outputs (not trained itself); ``("member", k)`` an
+#: ensemble member on modality k, trained on its own loss; ``("modality", k)``
+#: modality k's own prediction, trained with weight ``beta_k`` (Eq. 2).
+OUTPUT_ROLES = ("fused", "average", "member", "modality")
 
 
 class MultiBackbone(nn.Module):
@@ -48,6 +55,9 @@ class MultiBackbone(nn.Module):
     (2, [[(5,), (8,), (3,)]])
     """
 
+    #: Whether ``forward`` takes ``missing`` and leaves absent modalities out.
+    supports_missing = False
+
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         # each module's page lists the shared parameters and attributes too
@@ -68,6 +78,12 @@ class MultiBackbone(nn.Module):
                     f"after its stem (blocks + head) to be fused layer by layer; "
                     f"got {desc}."
                 )
+
+    @property
+    def output_roles(self):
+        """The role of each output of ``forward``: the fused prediction, then
+        one per modality (see :data:`OUTPUT_ROLES`)."""
+        return [("fused", None)] + [("modality", k) for k in range(len(self.backbones))]
 
     @property
     def n_layers(self):

@@ -78,6 +78,8 @@ class CentralNet(MultiBackbone):
     (4, 3)
     """
 
+    supports_missing = True
+
     def __init__(self, backbones, central, input_shapes, alpha_form="eq3",
                  fused_shapes="pad", names=None):
         if alpha_form not in ALPHA_FORMS:

@@ -42,10 +42,17 @@ class Ensemble(MultiBackbone):
     (4, True)
     """
 
+    supports_missing = True
+
     def __init__(self, backbones, input_shapes, members, task="multiclass", names=None):
         super().__init__(backbones, input_shapes, names, same_depth=False)
         self.members = list(members)
         self.task = task
+
+    @property
+    def output_roles(self):
+        """The average (not trained itself), then every member."""
+        return [("average", None)] + [("member", m) for m in self.members]
 
     def forward(self, xs, missing=None):
         """``missing`` averages, per sample, the members whose modality is present."""
@@ -81,6 +88,10 @@ class SingleModality(nn.Module):
     >>> m([torch.zeros(4, 5), torch.zeros(4, 2)])[0].shape
     torch.Size([4, 3])
     """
+
+    supports_missing = True
+    #: One output: the modality's prediction, trained as the fused one.
+    output_roles = [("fused", None)]
 
     def __init__(self, backbone, modality):
         super().__init__()

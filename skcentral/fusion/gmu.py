@@ -55,6 +55,8 @@ class GMU(MultiBackbone):
     torch.Size([4, 2, 4])
     """
 
+    supports_missing = True
+
     def __init__(self, backbones, input_shapes, n_outputs, hidden_size=None, dropout=0.0,
                  names=None):
         super().__init__(backbones, input_shapes, names, same_depth=False)

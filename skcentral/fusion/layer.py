@@ -110,6 +110,14 @@ class LayerFusion(MultiBackbone):
                   where=f"fusion at layer {fusion_layer}, modality {n!r}")
             for s, n in zip(shapes, self.names))
 
+    @property
+    def output_roles(self):
+        """The fused prediction; with ``ensemble``, first the average of it and
+        the modalities' predictions, then it, then theirs."""
+        if not self.ensemble:
+            return [("fused", None)]
+        return [("average", None), *super().output_roles]
+
     def forward(self, xs):
         k = self.fusion_layer
         hs = self.run(xs, stop=k)

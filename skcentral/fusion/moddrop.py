@@ -53,6 +53,8 @@ class ModDrop(MultiBackbone):
     torch.Size([4, 2])
     """
 
+    supports_missing = True
+
     def __init__(self, backbones, input_shapes, n_outputs, p_drop=0.2, hidden_size=None,
                  names=None):
         super().__init__(backbones, input_shapes, names, same_depth=False)

@@ -32,6 +32,8 @@ class WeightedMean(MultiBackbone):
     [0.5, 0.5]
     """
 
+    supports_missing = True
+
     def __init__(self, backbones, input_shapes, names=None):
         super().__init__(backbones, input_shapes, names, same_depth=False)
         n = len(backbones)
