@@ -3,7 +3,9 @@
 from sklearn.utils._param_validation import HasMethods, StrOptions
 
 from ._alphas import FusionWeights
-from ._base import FusionClassifierMixin, FusionNet, FusionRegressorMixin, regressor_doc
+from ._base import FusionNet
+from ._docstring import regressor_doc
+from ._tasks import FusionClassifierMixin, FusionRegressorMixin
 from .fusion import feature_shapes
 from .fusion import CentralNet
 from .fusion._align import ALIGN_MODES, fused_shape

@@ -5,7 +5,9 @@ from numbers import Integral
 
 from sklearn.utils._param_validation import Interval
 
-from ._base import FusionClassifierMixin, FusionNet, FusionRegressorMixin, regressor_doc
+from ._base import FusionNet
+from ._docstring import regressor_doc
+from ._tasks import FusionClassifierMixin, FusionRegressorMixin
 from .fusion import Ensemble, SingleModality
 
 __all__ = ["EnsembleClassifier", "EnsembleRegressor", "UnimodalClassifier", "UnimodalRegressor"]

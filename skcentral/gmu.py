@@ -7,7 +7,9 @@ import torch
 from sklearn.utils._param_validation import Interval
 
 from ._alphas import FusionWeights
-from ._base import FusionClassifierMixin, FusionNet, FusionRegressorMixin, regressor_doc
+from ._base import FusionNet
+from ._docstring import regressor_doc
+from ._tasks import FusionClassifierMixin, FusionRegressorMixin
 from .fusion import GMU
 
 __all__ = ["GMUClassifier", "GMURegressor"]

@@ -4,7 +4,9 @@ from numbers import Integral
 
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
-from ._base import FusionClassifierMixin, FusionNet, FusionRegressorMixin, regressor_doc
+from ._base import FusionNet
+from ._docstring import regressor_doc
+from ._tasks import FusionClassifierMixin, FusionRegressorMixin
 from .fusion import feature_shapes
 from .fusion import LayerFusion
 from .fusion._align import ALIGN_MODES, fused_shape

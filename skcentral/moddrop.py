@@ -4,7 +4,9 @@ from numbers import Integral, Real
 
 from sklearn.utils._param_validation import Interval
 
-from ._base import FusionClassifierMixin, FusionNet, FusionRegressorMixin, regressor_doc
+from ._base import FusionNet
+from ._docstring import regressor_doc
+from ._tasks import FusionClassifierMixin, FusionRegressorMixin
 from .fusion import ModDrop
 
 __all__ = ["ModDropClassifier", "ModDropRegressor"]

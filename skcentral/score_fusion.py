@@ -1,7 +1,9 @@
 """Score-level fusion baselines: weighted mean and concatenation."""
 
 from ._alphas import FusionWeights
-from ._base import FusionClassifierMixin, FusionNet, FusionRegressorMixin, regressor_doc
+from ._base import FusionNet
+from ._docstring import regressor_doc
+from ._tasks import FusionClassifierMixin, FusionRegressorMixin
 from .fusion import ConcatScores, WeightedMean
 
 __all__ = ["WeightedMeanClassifier", "WeightedMeanRegressor", "ConcatClassifier", "ConcatRegressor"]
