@@ -13,7 +13,29 @@ from ._data import ModalityBatchIterator, ModalityDataset
 from ._weights import check_sample_weight
 from ._modalities import check_modalities
 
-__all__ = ["InputMixin"]
+__all__ = ["InputMixin", "modality_index"]
+
+
+def modality_index(modality, names):
+    """The index of ``modality`` (a name in ``names`` or an index), or a clear error.
+
+    Examples
+    --------
+    >>> from skcentral._input import modality_index
+    >>> modality_index("audio", ["image", "audio"]), modality_index(0, ["image", "audio"])
+    (1, 0)
+    """
+    names = list(names)
+    if isinstance(modality, str):
+        if modality not in names:
+            raise ValueError(f"modality {modality!r} is not one of {names}.")
+        return names.index(modality)
+    if not isinstance(modality, numbers.Integral) or not 0 <= modality < len(names):
+        raise ValueError(
+            f"modality must be a name in {names} or an index in "
+            f"[0, {len(names)}); got {modality!r}."
+        )
+    return int(modality)
 
 
 class InputMixin:

@@ -1,12 +1,12 @@
 """EnsembleClassifier and UnimodalClassifier."""
 
-import numbers
 from numbers import Integral
 
 from sklearn.utils._param_validation import Interval
 
 from ._base import FusionNet
 from ._docstring import regressor_doc
+from ._input import modality_index
 from ._tasks import FusionClassifierMixin, FusionRegressorMixin
 from .fusion import Ensemble, SingleModality
 
@@ -76,18 +76,8 @@ class _UnimodalBase(FusionNet):
         self.modality = modality
 
     def modality_index(self):
-        names = self.modality_names_
-        if isinstance(self.modality, str):
-            if self.modality not in names:
-                raise ValueError(f"modality {self.modality!r} is not one of {names}.")
-            return names.index(self.modality)
-        if not isinstance(self.modality, numbers.Integral) or \
-                not 0 <= self.modality < len(names):
-            raise ValueError(
-                f"modality must be a name in {names} or an index in "
-                f"[0, {len(names)}); got {self.modality!r}."
-            )
-        return int(self.modality)
+        """The index of ``modality`` among the fitted modalities."""
+        return modality_index(self.modality, self.modality_names_)
 
     def _check_params_with_data(self):
         self.modality_index()

@@ -350,13 +350,12 @@ def robustness_curve(estimator, X, y, *, modality, levels=(0.0, 0.25, 0.5, 0.75,
     >>> scores.shape
     (2,)
     """
+    from ._input import modality_index
     from ._modalities import Modalities, check_modalities
     if kind not in ("noise", "drop"):
         raise ValueError(f"kind must be 'noise' or 'drop'; got {kind!r}.")
     Xs = check_modalities(X)
-    k = Xs.names.index(modality) if isinstance(modality, str) else int(modality)
-    if not 0 <= k < Xs.n_modalities:
-        raise ValueError(f"modality {modality!r} is not one of {Xs.names}.")
+    k = modality_index(modality, Xs.names)
     scorer = error_count if scoring == "errors" else check_scoring(estimator, scoring=scoring)
     rng = np.random.default_rng(random_state)
     scores = []

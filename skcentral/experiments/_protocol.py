@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._input import modality_index
 from ._registry import METHODS, check_method
 
 __all__ = ["Data", "Experiment", "Run", "classification_scores", "f1_scores"]
@@ -182,7 +183,7 @@ class Experiment:
                   "precision": opts["precision"],
                   "channels_last": bool(self.conv and opts.get("channels_last", True))}
         if "modality" in p:
-            kwargs["modality"] = modality_names.index(p.pop("modality"))
+            kwargs["modality"] = modality_index(p.pop("modality"), modality_names)
         callbacks = _callbacks(p)
         if callbacks:
             kwargs["callbacks"] = callbacks
