@@ -6,23 +6,25 @@ every estimator an ordinary 2-D scikit-learn estimator.
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skcentral import (MLP, CentralNetClassifier, CentralNetRegressor, ConcatClassifier,
-                       ConcatRegressor, EnsembleClassifier, EnsembleRegressor, GMUClassifier,
-                       GMURegressor, LayerFusionClassifier, LayerFusionRegressor,
-                       ModDropClassifier, ModDropRegressor, UnimodalClassifier,
-                       UnimodalRegressor, WeightedMeanClassifier, WeightedMeanRegressor)
+from skcentral import MLP, UnimodalClassifier, UnimodalRegressor
+from skcentral.utils import all_estimators
 
 FAST = dict(modalities=2, backbones=MLP((16,), dropout=0.0, batch_norm=False), lr=0.02,
             batch_size=32, max_epochs=20, random_state=0)
 
-ESTIMATORS = [cls(**FAST) for cls in [
-    CentralNetClassifier, CentralNetRegressor, WeightedMeanClassifier, WeightedMeanRegressor,
-    ConcatClassifier, ConcatRegressor, ModDropClassifier, ModDropRegressor, GMUClassifier,
-    GMURegressor, EnsembleClassifier, EnsembleRegressor, UnimodalClassifier,
-    UnimodalRegressor]] + [
-    # fusing the two halves of X by a sum at the input (fusion_layer=0) mixes
-    # unrelated columns; the checks' toy problems need fusion after a layer
-    LayerFusionClassifier(fusion_layer=1, **FAST), LayerFusionRegressor(fusion_layer=1, **FAST)]
+
+def make_fast(cls):
+    """``cls`` with fast settings, as the checks' toy problems need."""
+    params = dict(FAST)
+    if "fusion_layer" in cls().get_params():
+        # fusing the two halves of X by a sum at the input (fusion_layer=0)
+        # mixes unrelated columns; the toy problems need fusion after a layer
+        params["fusion_layer"] = 1
+    return cls(**params)
+
+
+# every estimator of the package and of the method registry
+ESTIMATORS = [make_fast(cls) for _, cls in all_estimators()]
 
 # Every expected failure, with its reason.
 SKORCH_INIT = ("skorch's NeuralNet.__init__ sets its bookkeeping attributes history_, "

@@ -8,7 +8,11 @@ _TYPES = {"classifier": ClassifierMixin, "regressor": RegressorMixin}
 
 
 def all_estimators(type_filter=None):
-    """Every public fusion estimator of skcentral.
+    """Every public fusion estimator of skcentral, and those of registered methods.
+
+    The estimators exported by ``skcentral``, and the estimator of every
+    method in :data:`skcentral.experiments.METHODS` (so that a method added
+    with :func:`~skcentral.experiments.register_method` is found).
 
     Parameters
     ----------
@@ -29,6 +33,7 @@ def all_estimators(type_filter=None):
     """
     import skcentral
     from skcentral._base import FusionNet
+    from skcentral.experiments import METHODS
 
     kinds = [type_filter] if isinstance(type_filter, str) else type_filter
     if kinds is not None:
@@ -36,13 +41,14 @@ def all_estimators(type_filter=None):
         if unknown:
             raise ValueError(f"type_filter must be None or among {sorted(_TYPES)}; "
                              f"got {unknown}")
-    found = []
-    for name in skcentral.__all__:
-        obj = getattr(skcentral, name)
+    found = {}
+    candidates = [(name, getattr(skcentral, name)) for name in skcentral.__all__]
+    candidates += [(m.estimator.__name__, m.estimator) for m in METHODS.values()]
+    for name, obj in candidates:
         if not (inspect.isclass(obj) and issubclass(obj, FusionNet)) or obj is FusionNet:
             continue
         if not issubclass(obj, (ClassifierMixin, RegressorMixin)):
             continue
         if kinds is None or any(issubclass(obj, _TYPES[k]) for k in kinds):
-            found.append((name, obj))
-    return sorted(found)
+            found[name] = obj
+    return sorted(found.items())

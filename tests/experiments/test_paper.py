@@ -1,16 +1,9 @@
 """The paper's experiment protocols."""
 
-import io
-import json
-
 import numpy as np
 import pytest
 
-from skcentral import experiments as rp
 from skcentral.experiments import EXPERIMENTS
-from skcentral.experiments._store import protocol_of
-
-TINY = dict(epochs=1, train_size=120, test_size=60, precision="fp32", n_jobs=1)
 
 
 def test_protocols_follow_the_paper():

@@ -1,33 +1,21 @@
 """reproduce: one JSON line per run, resume, --fresh, interrupted files."""
 
-import io
 import json
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from skcentral import experiments as rp
 from skcentral.experiments import EXPERIMENTS
 from skcentral.experiments._store import protocol_of, run_key
 
-TINY = dict(epochs=1, train_size=120, test_size=60, precision="fp32", n_jobs=1)
-
-
-def _run(path, **kw):
-    out = io.StringIO()
-    args = dict(TINY, methods=["unimodal"], seeds=2, results=path, out=out)
-    args.update(kw)
-    return rp.reproduce("digits", **args), out.getvalue()
-
-
 def _lines(path):
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
-def test_each_run_is_one_json_line_with_its_options(tmp_path):
+def test_each_run_is_one_json_line_with_its_options(tmp_path, run_digits):
     path = tmp_path / "r.jsonl"
-    new, out = _run(path, methods=["unimodal", "fusion_sum"], depths="0,1")
+    new, out = run_digits(path, methods=["unimodal", "fusion_sum"], depths="0,1")
     recs = _lines(path)
     assert len(new) == len(recs) == 3 * 2  # unimodal + fusion_sum at 2 depths, 2 seeds
     assert {r["config"] for r in recs} == {"unimodal", "fusion_sum@0", "fusion_sum@1"}
@@ -43,38 +31,38 @@ def test_each_run_is_one_json_line_with_its_options(tmp_path):
     assert "[  6/6]" in out
 
 
-def test_resume_skips_finished_runs(tmp_path):
+def test_resume_skips_finished_runs(tmp_path, run_digits):
     path = tmp_path / "r.jsonl"
-    _run(path)
+    run_digits(path)
     before = path.read_text()
-    new, out = _run(path)
+    new, out = run_digits(path)
     assert new == [] and path.read_text() == before
     assert "2 already in" in out
     # one more seed: only that one runs
-    new, _ = _run(path, seeds=3)
+    new, _ = run_digits(path, seeds=3)
     assert [(r["config"], r["seed"]) for r in new] == [("unimodal", 2)]
     assert len(_lines(path)) == 3
     # other options are other runs
-    new, _ = _run(path, epochs=2, seeds=1)
+    new, _ = run_digits(path, epochs=2, seeds=1)
     assert len(new) == 1 and len(_lines(path)) == 4
 
 
-def test_fresh_starts_over(tmp_path):
+def test_fresh_starts_over(tmp_path, run_digits):
     path = tmp_path / "r.jsonl"
-    _run(path)
-    new, _ = _run(path, fresh=True)
+    run_digits(path)
+    new, _ = run_digits(path, fresh=True)
     assert len(new) == 2 and len(_lines(path)) == 2
 
 
-def test_interrupted_file_with_a_cut_last_line(tmp_path):
+def test_interrupted_file_with_a_cut_last_line(tmp_path, run_digits):
     path = tmp_path / "r.jsonl"
-    _run(path, seeds=1)
+    run_digits(path, seeds=1)
     good = path.read_text()
     path.write_text(good + good.splitlines()[0][:40])  # a write cut short
     with pytest.warns(UserWarning, match="unreadable"):
         assert len(rp.read_results(path)) == 1
     with pytest.warns(UserWarning, match="unreadable"):
-        new, _ = _run(path, seeds=2)  # seed 0 done, seed 1 to run
+        new, _ = run_digits(path, seeds=2)  # seed 0 done, seed 1 to run
     assert [r["seed"] for r in new] == [1]
     lines = path.read_text().splitlines()
     assert json.loads(lines[-1])["seed"] == 1  # appended on a line of its own

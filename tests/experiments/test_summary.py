@@ -7,22 +7,11 @@ import numpy as np
 import pytest
 
 from skcentral import experiments as rp
-from skcentral.experiments import EXPERIMENTS
 from skcentral.experiments._store import protocol_of
 
-TINY = dict(epochs=1, train_size=120, test_size=60, precision="fp32", n_jobs=1)
-
-
-def _run(path, **kw):
-    out = io.StringIO()
-    args = dict(TINY, methods=["unimodal"], seeds=2, results=path, out=out)
-    args.update(kw)
-    return rp.reproduce("digits", **args), out.getvalue()
-
-
-def test_summary_table(tmp_path):
+def test_summary_table(tmp_path, run_digits):
     path = tmp_path / "r.jsonl"
-    _run(path, methods=["unimodal", "fusion_sum"], depths="0,1", seeds=2)
+    run_digits(path, methods=["unimodal", "fusion_sum"], depths="0,1", seeds=2)
     out = io.StringIO()
     rows = rp.summarize("digits", path, epochs=1, train_size=120, test_size=60,
                         precision="fp32", out=out)
