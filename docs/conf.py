@@ -127,8 +127,8 @@ _write_cli_help()
 
 # -- Every public name must be in api.rst ------------------------------------
 PUBLIC_MODULES = ["skcentral", "skcentral.backbones", "skcentral.datasets",
-                  "skcentral.model_selection", "skcentral.plotting", "skcentral.fusion",
-                  "skcentral.preprocessing"]
+                  "skcentral.experiments", "skcentral.model_selection", "skcentral.plotting",
+                  "skcentral.fusion", "skcentral.preprocessing", "skcentral.utils"]
 
 
 def _check_api_coverage(app):

@@ -4,7 +4,6 @@ import argparse
 import sys
 import time
 
-import numpy as np
 
 __all__ = ["main"]
 
