@@ -27,6 +27,7 @@ from ._spec_params import SpecParamsMixin
 from ._tasks import FusionClassifierMixin, FusionRegressorMixin
 from ._threads import torch_threads
 from ._weights import element_weights
+from .fusion._common import fused_and_modality_roles
 from .losses import check_beta, loss_weights, multitask_loss
 
 __all__ = ["FusionNet", "FusionClassifierMixin", "FusionRegressorMixin"]
@@ -382,9 +383,13 @@ class FusionNet(InputMixin, SpecParamsMixin, MixedPrecisionMixin, NeuralNet):
         """Weight of each module output in the loss, from the outputs' roles.
 
         ``[1, beta_1, ..., beta_n]`` for a fused prediction and one per
-        modality (Eq. 2); see :func:`skcentral.losses.loss_weights`.
+        modality (Eq. 2), the roles of a module that declares none; see
+        :func:`skcentral.losses.loss_weights`.
         """
-        return loss_weights(self.module_.output_roles, self.check_beta())
+        roles = getattr(self.module_, "output_roles", None)
+        if roles is None:
+            roles = fused_and_modality_roles(self.n_modalities_)
+        return loss_weights(roles, self.check_beta())
 
     def _get_predict_nonlinearity(self):
         self.check_is_fitted()  # skorch's NotInitializedError is a NotFittedError

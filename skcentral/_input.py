@@ -89,7 +89,7 @@ class InputMixin:
                 f"{int(Xs.missing.all(axis=1).sum())} samples have every modality "
                 "missing; at least one must be present to predict."
             )
-        if Xs.missing is not None and not self.module_.supports_missing:
+        if Xs.missing is not None and not getattr(self.module_, "supports_missing", False):
             absent = [n for n, m in zip(Xs.names, Xs.missing.any(axis=0)) if m]
             raise ValueError(
                 f"{type(self).__name__} cannot predict with missing modalities "

@@ -9,7 +9,8 @@ from sklearn.base import ClassifierMixin, clone
 from skorch.dataset import ValidSplit
 from torch.utils.data import DataLoader
 
-from skcentral import CentralNetClassifier, LeNet5, MLP, Modalities
+from skcentral import (CentralNetClassifier, FusionClassifierMixin, FusionNet, LeNet5, MLP,
+                       Modalities)
 from skcentral.utils import all_estimators
 
 
@@ -384,3 +385,27 @@ def test_every_estimator_validates_its_parameters_before_building_anything(name,
         with pytest.raises(ValueError, match=f"The '{param}' parameter of {name} must be"):
             est.fit(Xs, y)
         assert not hasattr(est, "module_") and not hasattr(est, "n_modalities_")
+
+
+def test_a_module_that_declares_no_roles_trains_on_eq2_and_refuses_missing(small_digits):
+    Xs, Xt, y, _ = small_digits
+
+    class Sum(torch.nn.Module):
+        def __init__(self, backbones):
+            super().__init__()
+            self.backbones = torch.nn.ModuleList(backbones)
+
+        def forward(self, xs):
+            preds = [b(x) for b, x in zip(self.backbones, xs)]
+            return (sum(preds), *preds)
+
+    class SumClassifier(FusionClassifierMixin, FusionNet):
+        def build_module(self, backbones, input_shapes, n_outputs):
+            return Sum(backbones)
+
+    clf = SumClassifier(backbones=MLP((8,)), beta=0.5, max_epochs=1).fit(Xs, y)
+    assert clf.loss_weights() == [1.0, 0.5, 0.5]
+    missing = np.zeros((len(Xt[0]), 2), bool)
+    missing[0, 1] = True
+    with pytest.raises(ValueError, match="SumClassifier cannot predict with missing modalities"):
+        clf.predict(Modalities(Xt, missing=missing))

@@ -42,7 +42,7 @@ class Method:
         kwargs = dict(self.params, **params)
         if self.at_depth:
             kwargs["fusion_layer"] = 0 if fusion_layer is None else fusion_layer
-        return self.estimator(backbones=clone(backbone), **kwargs)
+        return self.estimator(backbones=clone(backbone, safe=False), **kwargs)
 
 
 #: The registered methods, by name.

@@ -20,6 +20,11 @@ TASKS = ("multiclass", "multilabel", "regression")
 OUTPUT_ROLES = ("fused", "average", "member", "modality")
 
 
+def fused_and_modality_roles(n_modalities):
+    """The usual outputs: the fused prediction, then one per modality."""
+    return [("fused", None)] + [("modality", k) for k in range(n_modalities)]
+
+
 class MultiBackbone(nn.Module):
     """Base of the fusion modules: per-modality networks and their shapes.
 
@@ -83,7 +88,7 @@ class MultiBackbone(nn.Module):
     def output_roles(self):
         """The role of each output of ``forward``: the fused prediction, then
         one per modality (see :data:`OUTPUT_ROLES`)."""
-        return [("fused", None)] + [("modality", k) for k in range(len(self.backbones))]
+        return fused_and_modality_roles(len(self.backbones))
 
     @property
     def n_layers(self):
