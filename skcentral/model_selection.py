@@ -158,8 +158,9 @@ def _fit_and_score(name, estimator, seed, train, test, validation_data, scorer,
         t0 = time.perf_counter()
         score = scorer(est, *test)
         score_time = time.perf_counter() - t0
-    score = {k: float(v) for k, v in score.items()} if isinstance(score, dict) \
-        else float(score)
+    # plain Python numbers (JSON-able), ints kept as ints
+    score = {k: v.item() if hasattr(v, "item") else v for k, v in score.items()} \
+        if isinstance(score, dict) else float(score)
     history = getattr(est, "history", None)
     return RunResult(name, seed, score, fit_time, score_time,
                      None if history is None else len(history), est if keep else None)
