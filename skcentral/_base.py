@@ -500,6 +500,7 @@ class FusionNet(NeuralNet):
 
     def _check_params(self):
         """Validate hyper-parameters before building anything (extended by subclasses)."""
+        self.check_beta()  # also where a method's loss leaves beta out
         self.loss_weights()
         if self.precision not in _PRECISIONS:
             raise ValueError(

@@ -18,6 +18,7 @@ class _EnsembleBase(FusionNet):
         self.n_estimators = n_estimators
 
     def _check_params(self):
+        super()._check_params()
         if not isinstance(self.n_estimators, numbers.Integral) or self.n_estimators < 1:
             raise ValueError(f"n_estimators must be an int >= 1; got {self.n_estimators!r}.")
 
@@ -92,6 +93,7 @@ class _UnimodalBase(FusionNet):
         return int(self.modality)
 
     def _check_params(self):
+        super()._check_params()
         self.modality_index()
 
     def build_module(self, backbones, input_shapes, n_outputs):

@@ -269,7 +269,16 @@ def test_torch_threads_makes_grid_search_identical_across_n_jobs(small_digits):
     scores = [GridSearchCV(clf, {"beta": [0.5, 1.0]}, cv=2, n_jobs=n).fit(Modalities(Xs), y)
               .cv_results_["mean_test_score"] for n in (1, 2)]
     np.testing.assert_array_equal(*scores)
-    assert torch.get_num_threads() == torch.get_num_threads()  # restored (no exception)
+
+
+def test_torch_threads_is_restored_after_fit_and_predict(small_digits):
+    Xs, Xt, y, _ = small_digits
+    before = torch.get_num_threads()
+    other = 1 if before != 1 else 2
+    clf = small(max_epochs=1, torch_threads=other).fit(Xs, y)
+    assert torch.get_num_threads() == before
+    clf.predict(Xt)
+    assert torch.get_num_threads() == before
 
 
 def test_one_sample_and_unseen_labels_are_clear_errors(small_digits):
@@ -370,3 +379,37 @@ def test_a_model_saved_on_cuda_loads_into_a_cpu_estimator(small_digits, tmp_path
     cpu.load_params(f_params=tmp_path / "params.pt")
     assert next(cpu.module_.parameters()).device.type == "cpu"
     np.testing.assert_allclose(cpu.predict_proba(Xt), gpu.predict_proba(Xt), atol=1e-5)
+
+
+# ---------------------------------------------------------------- the loss on real outputs
+
+def cross_entropy(logits, y):
+    return -torch.log_softmax(logits, 1)[torch.arange(len(y)), y].mean()
+
+
+def test_get_loss_is_eq2_on_the_modules_outputs(small_digits):
+    Xs, _, y, _ = small_digits
+    clf = small(beta=[0.5, 2.0]).fit(Xs, y, epochs=0)
+    xs = [torch.as_tensor(x[:50]) for x in Xs]
+    yt = torch.as_tensor(y[:50])
+    with torch.no_grad():
+        out = clf.module_.eval()(xs)
+        expected = cross_entropy(out[0], yt) + 0.5 * cross_entropy(out[1], yt) + \
+            2.0 * cross_entropy(out[2], yt)
+        torch.testing.assert_close(clf.get_loss(out, yt), expected)
+
+
+def test_get_loss_is_eq4_with_pos_weight_for_multilabel(rng):
+    Xs, Y = multilabel_data(rng, n=60)
+    clf = CentralNetClassifier(backbones=MLP((8,)), beta=[0.25, 0.0], pos_weight=3.0,
+                               random_state=0).fit(Xs, Y, epochs=0)
+    xs = [torch.as_tensor(x, dtype=torch.float32) for x in Xs]
+    yt = torch.as_tensor(Y, dtype=torch.float32)
+
+    def eq4(logits, w):  # -w y log s - (1 - y) log(1 - s), s the sigmoid, averaged
+        s = torch.sigmoid(logits)
+        return -(w * yt * torch.log(s) + (1 - yt) * torch.log(1 - s)).mean()
+
+    with torch.no_grad():
+        out = clf.module_.eval()(xs)
+        torch.testing.assert_close(clf.get_loss(out, yt), eq4(out[0], 3.0) + 0.25 * eq4(out[1], 3.0))
