@@ -81,11 +81,6 @@ def _n_executing(dask_worker):
     return len(dask_worker.state.executing)
 
 
-@pytest.mark.xfail(
-    strict=True, raises=Exception,
-    reason="a worker killed while it runs a fit makes joblib's dask backend cancel the "
-           "search ('FutureCancelledError: ... already forgotten'); killed between tasks "
-           "it recovers")
 def test_a_dask_worker_lost_during_grid_search_does_not_change_the_result(small_digits):
     distributed = pytest.importorskip("distributed")
     import os
@@ -122,9 +117,15 @@ def test_a_dask_worker_lost_during_grid_search_does_not_change_the_result(small_
         # and dask reruns its tasks elsewhere
         with parallel_backend("dask", scatter=[Xm, y]):
             killer.start()
-            remote = GridSearchCV(clf, grid, cv=2, n_jobs=-1).fit(Xm, y).cv_results_
-        done.set()
-        killer.join()
+            try:
+                remote = GridSearchCV(clf, grid, cv=2, n_jobs=-1).fit(Xm, y).cv_results_
+            except distributed.client.FutureCancelledError as exc:
+                # known, timing-dependent: some kills during a task make joblib's
+                # dask backend cancel the search ("already forgotten")
+                pytest.xfail(f"the search was cancelled, not rerun: {exc}")
+            finally:
+                done.set()
+                killer.join()
         assert killed, "the victim never ran a task"
         assert address not in client.scheduler_info()["workers"]  # it was lost
     np.testing.assert_array_equal(local["mean_test_score"], remote["mean_test_score"])
