@@ -1,5 +1,7 @@
 import numpy as np
 import pytest
+import torch
+from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 
@@ -13,8 +15,13 @@ def test_the_issue_example_runs_as_a_sklearn_user_expects(small_digits):
     clf.fit(Xs_train, y_train)
     assert clf.score(Xs_test, y_test) > 0.6
     search = GridSearchCV(clf, {"beta": [0.5, 1.0]}, cv=2).fit(Modalities(Xs_train), y_train)
-    assert search.best_params_["beta"] in (0.5, 1.0)
-    assert search.best_estimator_.alphas_.weights.shape == (5, 3)
+    scores = search.cv_results_["mean_test_score"]
+    assert scores[0] != scores[1]  # beta changes the model
+    assert search.best_params_["beta"] == [0.5, 1.0][int(np.argmax(scores))]
+    # the refitted best model is the one a user gets by fitting that beta directly
+    direct = clone(clf).set_params(beta=search.best_params_["beta"]).fit(Xs_train, y_train)
+    np.testing.assert_array_equal(search.best_estimator_.predict_proba(Xs_test),
+                                  direct.predict_proba(Xs_test))
     scores = cross_val_score(clf.set_params(max_epochs=10), Modalities(Xs_train), y_train,
                              cv=2, n_jobs=2)
     assert scores.shape == (2,) and (scores > 0.6).all()
@@ -31,6 +38,21 @@ def test_alphas_are_labelled_shares_of_100_percent(small_digits):
     assert "fusion point" in repr(a) and "%" in repr(a)
     d = a.to_dict()
     assert d["central"]["weight"][0] is None and len(d["modality_1"]["share"]) == 4
+
+
+def test_alphas_report_the_modules_weights_and_their_shares(small_digits):
+    Xs, _, y, _ = small_digits
+    clf = CentralNetClassifier(backbones=MLP((16,)), random_state=0).fit(Xs, y, epochs=0)
+    with torch.no_grad():
+        clf.module_.alpha_modalities.copy_(torch.tensor([[0.6, -0.2], [-0.3, 0.5], [0.4, 0.8]]))
+        clf.module_.alpha_central.copy_(torch.tensor([-0.5, 0.25]))
+        clf.module_.alpha_fused.copy_(torch.tensor([2.0, -1.0, 0.5]))
+    a = clf.alphas_
+    expected = np.array([[np.nan, 1.2, -0.4], [-0.5, 0.3, -0.5], [0.25, 0.2, 0.4]])
+    np.testing.assert_allclose(a.weights, expected, rtol=1e-6)
+    np.testing.assert_allclose(a.shares, [[np.nan, 75.0, 25.0], [38.4615, 23.0769, 38.4615],
+                                          [29.4118, 23.5294, 47.0588]], rtol=1e-5)
+    np.testing.assert_allclose(a["modality_1"], [-0.4, -0.5, 0.4], rtol=1e-6)
 
 
 @pytest.mark.parametrize("alpha_form", ["eq1", "eq3"])

@@ -34,3 +34,15 @@ def test_renormalise_keeps_the_total_absolute_weight():
     torch.testing.assert_close(out[1], torch.tensor([0.5, 0.0, -0.2]) * (1.0 / 0.7))
     torch.testing.assert_close(out[2], torch.tensor([0.0, 0.0, -1.0]))
     torch.testing.assert_close(out.abs().sum(1), torch.ones(3))
+
+
+def test_average_predictions_leave_missing_members_out_per_sample():
+    torch.manual_seed(0)
+    a, b, c = torch.randn(3, 4), torch.randn(3, 4), torch.randn(3, 4)
+    missing = torch.tensor([[False, False, False], [False, True, False], [True, True, False]])
+    pa, pb, pc = a.softmax(1), b.softmax(1), c.softmax(1)
+    expected = torch.stack([(pa[0] + pb[0] + pc[0]) / 3, (pa[1] + pc[1]) / 2, pc[2]])
+    torch.testing.assert_close(average_predictions([a, b, c], missing=missing).softmax(1),
+                               expected)
+    torch.testing.assert_close(average_predictions([a, b, c], "regression", missing)[1],
+                               (a[1] + c[1]) / 2)

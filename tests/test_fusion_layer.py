@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from skcentral import LeNet5
+from skcentral import LeNet5, MLP
 from skcentral.fusion import LayerFusion
 from skcentral.fusion.layer import combine
 
@@ -14,11 +14,32 @@ def make(k, op="sum", ensemble=False):
                        op=op, ensemble=ensemble).eval()
 
 
-def test_ops():
-    a, b, c = torch.randn(3, 2), torch.randn(3, 2), torch.randn(3, 2)
-    torch.testing.assert_close(combine([a, b, c], "sum"), a + b + c)
-    torch.testing.assert_close(combine([a, b, c], "subtract"), a - b - c)
-    torch.testing.assert_close(combine([a, b], "product"), a * b)
+@pytest.mark.parametrize("op, expected", [
+    ("sum", [[2.0, 11.0, 1.5]]),
+    ("subtract", [[0.0, -7.0, 0.5]]),  # a - b - c
+    ("product", [[-6.0, 40.0, -0.5]]),
+])
+def test_ops_by_hand_on_three_modalities(op, expected):
+    a, b, c = torch.tensor([[1.0, 2.0, 1.0]]), torch.tensor([[3.0, 5.0, -0.5]]), \
+        torch.tensor([[-2.0, 4.0, 1.0]])
+    torch.testing.assert_close(combine([a, b, c], op), torch.tensor(expected))
+    two = {"sum": a + b, "subtract": a - b, "product": a * b}[op]
+    torch.testing.assert_close(combine([a, b], op), two)
+
+
+@pytest.mark.parametrize("op", ["sum", "subtract", "product"])
+def test_fusion_at_a_hidden_layer_combines_then_runs_the_trunk(op):
+    torch.manual_seed(0)
+    spec = MLP((6, 5), dropout=0, batch_norm=False)
+    bbs = [spec.build((4,), 3), spec.build((4,), 3)]
+    trunk = spec.build_central((4,), 3)
+    m = LayerFusion(bbs, trunk, [(4,), (4,)], fusion_layer=2, op=op).eval()
+    xs = [torch.randn(5, 4), torch.randn(5, 4)]
+    h1 = bbs[0].blocks[1](bbs[0].blocks[0](xs[0]))  # each modality to fusion point 2
+    h2 = bbs[1].blocks[1](bbs[1].blocks[0](xs[1]))
+    fused = {"sum": h1 + h2, "subtract": h1 - h2, "product": h1 * h2}[op]
+    with torch.no_grad():
+        torch.testing.assert_close(m(xs)[0], trunk.head(fused))
 
 
 @pytest.mark.parametrize("k", range(5))

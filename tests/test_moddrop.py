@@ -8,7 +8,8 @@ def test_grid_search_tunes_p_drop(small_digits):
     Xs, Xt, y, yt = small_digits
     clf = ModDropClassifier(backbones=MLP((32,)), lr=0.01, max_epochs=4, random_state=0)
     search = GridSearchCV(clf, {"p_drop": [0.0, 0.3]}, cv=2).fit(Modalities(Xs), y)
-    assert set(search.cv_results_["param_p_drop"]) == {0.0, 0.3}
+    scores = search.cv_results_["mean_test_score"]
+    assert scores[0] != scores[1]  # p_drop reaches the model
     assert search.best_estimator_.module_.p_drop == search.best_params_["p_drop"]
     assert search.score(Modalities(Xt), yt) > 0.6
 
