@@ -168,7 +168,7 @@ def test_bad_parameters_are_refused_before_training_and_lose_nothing(cls, data, 
 def test_missing_modalities_are_left_out_or_refused_clearly(cls, data, fitted):
     _, _, Xt = data
     est = fitted(cls)
-    if not est._supports_missing:
+    if not est.module_.supports_missing:
         with pytest.raises(ValueError, match=f"{cls.__name__} cannot predict with missing "
                                              "modalities \\('modality_1'\\)"):
             est.predict([Xt[0], None])
@@ -196,7 +196,7 @@ def test_predictions_do_not_depend_on_the_batch(cls, data, fitted):
     whole = outputs(est.set_params(batch_size=len(Xt[0])), Xt)
     one = outputs(est.set_params(batch_size=1), Xt)
     np.testing.assert_allclose(one, whole, rtol=1e-5, atol=1e-5)
-    if est._supports_missing:
+    if est.module_.supports_missing:
         mask = np.zeros((len(Xt[0]), 2), bool)
         mask[:, 1] = np.random.default_rng(0).random(len(Xt[0])) < 0.3
         Xm = Modalities(Xt, missing=mask)
