@@ -29,7 +29,8 @@ def main():
         print(f"GPU: {torch.cuda.get_device_name(args.device)}\n")
     config = CONFIGS["lenet5"]
     Xs, y = synthetic(config, args.samples)
-    warm_Xs, warm_y = [x[:max(256, args.samples // 10)] for x in Xs], y[:max(256, args.samples // 10)]
+    n_warm = max(256, args.samples // 10)
+    warm_Xs, warm_y = [x[:n_warm] for x in Xs], y[:n_warm]
     rows = []
     for precision in args.precisions:
         clf = estimator(config, device=args.device, precision=precision).fit(warm_Xs, warm_y)
