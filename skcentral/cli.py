@@ -144,8 +144,9 @@ def _add_reproduce(subparsers):
                    help="fusion depths of the layer-fusion methods, e.g. 0,2")
     p.add_argument("--n-jobs", type=int, default=2, help="parallel runs (default: 2)")
     p.add_argument("--device", default="cpu", help="torch device (default: cpu)")
-    p.add_argument("--precision", default="bf16", choices=["fp32", "bf16", "fp16"],
-                   help="autocast precision (default: bf16)")
+    p.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "fp16"],
+                   help="autocast precision (default: auto, bf16 where the device computes "
+                        "in bfloat16 natively, else fp32)")
     p.add_argument("--no-channels-last", action="store_true",
                    help="do not use the channels-last memory format")
     p.add_argument("--data-home", default=None, help="data folder of the loaders")

@@ -132,6 +132,11 @@ class RunResult:
         Seconds to fit and to score.
     n_epochs : int or None
         Epochs trained (``len(history)`` of a skorch estimator).
+    curve : list of dict or None
+        The learning curve of a skorch estimator: per epoch, the entries of
+        its history among ``epoch``, ``train_loss``, ``valid_loss``,
+        ``valid_acc``, ``event_lr`` (the learning rate, where a scheduler
+        records it) and ``dur``.
     estimator : estimator or None
         The fitted estimator, with ``return_estimators=True``.
     """
@@ -143,6 +148,37 @@ class RunResult:
     score_time: float
     n_epochs: object = None
     estimator: object = field(default=None, repr=False)
+    curve: list = field(default=None, repr=False)
+
+
+_CURVE_KEYS = ("epoch", "train_loss", "valid_loss", "valid_acc", "event_lr", "dur")
+
+
+def learning_curve(history):
+    """Per epoch, the JSON-able learning-curve entries of a skorch history.
+
+    Parameters
+    ----------
+    history : skorch.History
+
+    Returns
+    -------
+    list of dict
+        Keys among ``epoch``, ``train_loss``, ``valid_loss``, ``valid_acc``,
+        ``event_lr`` and ``dur``, with those of the history that hold a
+        number.
+    """
+    curve = []
+    for row in history:
+        entry = {}
+        for key in _CURVE_KEYS:
+            value = row.get(key)
+            if isinstance(value, (list, tuple)):  # event_lr: one value per group
+                value = value[0] if value else None
+            if isinstance(value, numbers.Number) or hasattr(value, "item"):
+                entry[key] = value.item() if hasattr(value, "item") else value
+        curve.append(entry)
+    return curve
 
 
 def _fit_and_score(name, estimator, seed, train, test, validation_data, scorer,
@@ -163,7 +199,8 @@ def _fit_and_score(name, estimator, seed, train, test, validation_data, scorer,
         if isinstance(score, dict) else float(score)
     history = getattr(est, "history", None)
     return RunResult(name, seed, score, fit_time, score_time,
-                     None if history is None else len(history), est if keep else None)
+                     None if history is None else len(history), est if keep else None,
+                     None if history is None else learning_curve(history))
 
 
 def _scorer(scoring, estimator):

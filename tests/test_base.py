@@ -139,6 +139,16 @@ def test_mixed_precision_and_channels_last_train_and_predict_float32(small_digit
         small(precision="fp8").fit(Xs, y)
 
 
+def test_fastest_precision_is_bf16_only_where_the_hardware_has_it():
+    from skcentral._precision import fastest_precision
+    caps = torch.cpu.get_capabilities()
+    native = bool(caps.get("avx512_bf16") or caps.get("amx_bf16"))
+    assert fastest_precision("cpu") == ("bf16" if native else "fp32")
+    assert fastest_precision("meta") == "fp32"
+    if not torch.cuda.is_available():
+        assert fastest_precision("cuda") == "fp32"
+
+
 def multilabel_data(rng, n=300):
     a, b = rng.normal(size=(n, 6)), rng.normal(size=(n, 4))
     y = np.stack([a[:, 0] > 0, b[:, 0] > 0, (a[:, 1] + b[:, 1]) > 0.5], axis=1).astype(int)

@@ -17,7 +17,7 @@ from ._protocol import Data, Experiment, Run, classification_scores, f1_scores
 from ._registry import METHODS, Method, make_method, method_configs, register_method
 from ._runner import Comparison, compare, reproduce
 from ._store import ResultsFile, default_results, read_results
-from ._summary import rank_agreement, summarize, summary_rows
+from ._summary import rank_agreement, summarize, summary_rows, with_current_settings
 
 __all__ = [
     "Comparison",
@@ -40,5 +40,6 @@ __all__ = [
     "register_method",
     "reproduce",
     "summarize",
+    "with_current_settings",
     "summary_rows",
 ]

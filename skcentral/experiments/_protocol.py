@@ -71,15 +71,33 @@ def f1_scores(estimator, X, y):
 
 
 def _callbacks(params):
-    """skorch callbacks of the protocol's ``lr_decay`` and ``early_stopping_patience``."""
+    """skorch callbacks of the protocol's schedule and early stopping.
+
+    Keys (removed from ``params``): ``lr_decay`` (exponential decay per
+    epoch); ``early_stopping_patience`` with ``early_stopping_monitor``
+    (default ``"valid_loss"``; ``"valid_acc"`` stops on validation
+    errors), the best epoch's parameters restored; ``lr_plateau_factor``
+    and ``lr_plateau_patience``: the learning rate multiplied by the factor
+    when the same monitored value has not improved for that many epochs.
+    """
     callbacks = []
+    monitor = params.pop("early_stopping_monitor", "valid_loss")
+    lower_is_better = not monitor.endswith("_acc")
     if "lr_decay" in params:
         from skorch.callbacks import LRScheduler
         from torch.optim.lr_scheduler import ExponentialLR
         callbacks.append(LRScheduler(policy=ExponentialLR, gamma=params.pop("lr_decay")))
+    if "lr_plateau_factor" in params:
+        from skorch.callbacks import LRScheduler
+        from torch.optim.lr_scheduler import ReduceLROnPlateau
+        callbacks.append(LRScheduler(policy=ReduceLROnPlateau, monitor=monitor,
+                                     mode="min" if lower_is_better else "max",
+                                     factor=params.pop("lr_plateau_factor"),
+                                     patience=params.pop("lr_plateau_patience", 1)))
     if "early_stopping_patience" in params:
         from skorch.callbacks import EarlyStopping
-        callbacks.append(EarlyStopping(patience=params.pop("early_stopping_patience"),
+        callbacks.append(EarlyStopping(monitor=monitor, lower_is_better=lower_is_better,
+                                       patience=params.pop("early_stopping_patience"),
                                        load_best=True))
     return callbacks
 
@@ -108,8 +126,11 @@ class Experiment:
     backbone : callable
         ``backbone(dropout)`` returns the backbone spec (or one per modality).
     hyper : dict
-        Estimator parameters of every method (``lr``, ``batch_size``, and
-        ``lr_decay``, ``early_stopping_patience``, ``backbone_dropout``).
+        Estimator parameters of every method (``lr``, ``batch_size``), and
+        the protocol's ``backbone_dropout``, ``lr_decay``,
+        ``early_stopping_patience``, ``early_stopping_monitor``,
+        ``lr_plateau_factor`` and ``lr_plateau_patience`` (the last four
+        need a validation split in the data).
     method_hyper : dict of str to dict
         Per-method changes to ``hyper``.
     score : callable

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..model_selection import evaluate_many
 from ._registry import METHODS
-from ._store import ResultsFile, default_results, protocol_of, run_key
+from ._store import ResultsFile, default_results, protocol_of, protocol_options, run_key
 from ._summary import _experiment, _order, summary_rows
 
 __all__ = ["Comparison", "compare", "reproduce"]
@@ -44,7 +44,7 @@ def _evaluate(exp, jobs, data, opts, seeds, n_jobs, torch_threads, on_run, **kwa
 
 
 def reproduce(experiment, *, epochs=None, seeds=None, train_size=None, test_size=None,
-              methods=None, depths=None, n_jobs=1, device="cpu", precision="bf16",
+              methods=None, depths=None, n_jobs=1, device="cpu", precision="auto",
               channels_last=True, data_home=None, cache=True, results=None, fresh=False,
               torch_threads=1, out=None):
     """Run ``experiment``'s reduced protocol, appending each finished run to ``results``.
@@ -66,7 +66,8 @@ def reproduce(experiment, *, epochs=None, seeds=None, train_size=None, test_size
     n_jobs : int, default=1
         Parallel runs (each with ``torch_threads`` torch threads).
     device, precision, channels_last
-        Passed to every estimator.
+        Passed to every estimator; ``precision="auto"`` is ``"bf16"`` where
+        the device computes in bfloat16 natively, else ``"fp32"``.
     data_home, cache
         Passed to the data loaders.
     results : str or path-like, default=None
@@ -100,17 +101,16 @@ def reproduce(experiment, *, epochs=None, seeds=None, train_size=None, test_size
     exp = _experiment(experiment)
     d = exp.defaults
     seeds = _seeds(d["seeds"] if seeds is None else seeds)
-    opts = {"epochs": d["epochs"] if epochs is None else int(epochs),
-            "train_size": d["train_size"] if train_size is None else int(train_size),
-            "test_size": d["test_size"] if test_size is None else int(test_size),
-            "device": device, "precision": precision, "channels_last": bool(channels_last),
+    opts = {**protocol_options(exp, epochs, train_size, test_size, device, precision,
+                               channels_last),
             "data_home": None if data_home is None else str(data_home), "cache": cache}
     store = ResultsFile(results or default_results(exp.name), fresh=fresh)
     protocol = protocol_of(exp.name, opts)
     done = store.done()
     runs = exp.runs(methods, depths)
     todo = [(run, s) for run in runs for s in seeds
-            if run_key({"protocol": protocol, "config": run.config, "seed": s}) not in done]
+            if run_key({"protocol": protocol, "config": run.config, "params": run.params,
+                        "seed": s}) not in done]
     print(f"{exp.title}\n  {len(runs)} configurations x {len(seeds)} seeds; "
           f"{len(runs) * len(seeds) - len(todo)} already in {store.path}, {len(todo)} to run "
           f"on {n_jobs} job(s); options {protocol}", file=out, flush=True)
@@ -147,6 +147,8 @@ def reproduce(experiment, *, epochs=None, seeds=None, train_size=None, test_size
                 "score_time": round(res.score_time, 3), "epochs_run": res.n_epochs,
                 "params": run.params, "protocol": protocol,
                 "n_train": int(len(data.y_train)), "n_test": int(len(data.y_test)),
+                "n_valid": None if data.valid is None else int(len(data.valid[1])),
+                "curve": res.curve,
                 "date": datetime.datetime.now(datetime.timezone.utc).isoformat(
                     timespec="seconds"),
                 **common,

@@ -5,12 +5,31 @@ import os
 import warnings
 from pathlib import Path
 
-__all__ = ["ResultsFile", "default_results", "protocol_of", "read_results", "run_key"]
+__all__ = ["ResultsFile", "default_results", "protocol_of", "protocol_options", "read_results",
+           "run_key"]
 
 
 def default_results(experiment):
     """``docs/results/<experiment>.jsonl``."""
     return Path("docs") / "results" / f"{experiment}.jsonl"
+
+
+def protocol_options(experiment, epochs, train_size, test_size, device, precision,
+                     channels_last):
+    """The run options, those left ``None`` taken from the experiment's defaults.
+
+    ``precision="auto"`` becomes the fastest precision of ``device``
+    (see :func:`skcentral._precision.fastest_precision`), so that a results
+    file says what ran.
+    """
+    from .._precision import fastest_precision
+    d = experiment.defaults
+    return {"epochs": d["epochs"] if epochs is None else int(epochs),
+            "train_size": d["train_size"] if train_size is None else int(train_size),
+            "test_size": d["test_size"] if test_size is None else int(test_size),
+            "device": device,
+            "precision": fastest_precision(device) if precision == "auto" else precision,
+            "channels_last": bool(channels_last)}
 
 
 def protocol_of(experiment, opts):
@@ -22,9 +41,14 @@ def protocol_of(experiment, opts):
 
 
 def run_key(record):
-    """What identifies a run in a results file: its protocol, configuration and seed."""
+    """What identifies a run in a results file: protocol, configuration, parameters, seed.
+
+    A run whose hyper-parameters changed (a learning rate chosen anew, say)
+    is a new run, not one already done.
+    """
     proto = record.get("protocol", {})
-    return (json.dumps(proto, sort_keys=True), record.get("config"), int(record.get("seed")))
+    return (json.dumps(proto, sort_keys=True), record.get("config"),
+            json.dumps(record.get("params", {}), sort_keys=True), int(record.get("seed")))
 
 
 def read_results(path):

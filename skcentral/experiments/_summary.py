@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 
 from ..model_selection import student_ci
-from ._store import default_results, protocol_of, read_results
+from ._store import default_results, protocol_of, protocol_options, read_results
 
-__all__ = ["rank_agreement", "summarize", "summary_rows"]
+__all__ = ["rank_agreement", "summarize", "summary_rows", "with_current_settings"]
 
 
 def _experiment(experiment):
@@ -74,6 +74,38 @@ def summary_rows(records, experiment, metric=None, confidence=0.99):
     return rows
 
 
+def with_current_settings(records, experiment):
+    """The records made with the hyper-parameters the experiment has now.
+
+    Results of earlier settings (a learning rate since chosen anew, say)
+    stay in the file but are not mixed into the summary.
+
+    Parameters
+    ----------
+    records : list of dict
+    experiment : str or Experiment
+
+    Returns
+    -------
+    list of dict
+    """
+    exp = _experiment(experiment)
+    current = {}
+
+    def settings(r):
+        key = (r["row"], r.get("depth"), json.dumps(r.get("variant") or {}, sort_keys=True))
+        if key not in current:
+            try:
+                runs = exp.runs([r["row"]], [] if r.get("depth") is None else [r["depth"]])
+            except ValueError:  # a row this experiment no longer has
+                runs = []
+            current[key] = [run.params for run in runs
+                            if run.variant == (r.get("variant") or {})]
+        return current[key]
+
+    return [r for r in records if r.get("params") in settings(r)]
+
+
 def _order(rows, exp):
     order = list(exp.methods)
     return sorted(rows, key=lambda r: (order.index(r["row"]) if r["row"] in order
@@ -107,7 +139,7 @@ def rank_agreement(ours, paper, higher_is_better):
 
 
 def summarize(experiment, results=None, *, epochs=None, train_size=None, test_size=None,
-              device="cpu", precision="bf16", channels_last=True, all_protocols=False,
+              device="cpu", precision="auto", channels_last=True, all_protocols=False,
               out=None):
     """Print the summary table of ``experiment`` from its results file.
 
@@ -117,11 +149,8 @@ def summarize(experiment, results=None, *, epochs=None, train_size=None, test_si
     """
     out = sys.stdout if out is None else out
     exp = _experiment(experiment)
-    d = exp.defaults
-    opts = {"epochs": d["epochs"] if epochs is None else int(epochs),
-            "train_size": d["train_size"] if train_size is None else int(train_size),
-            "test_size": d["test_size"] if test_size is None else int(test_size),
-            "device": device, "precision": precision, "channels_last": channels_last}
+    opts = protocol_options(exp, epochs, train_size, test_size, device, precision,
+                            channels_last)
     path = Path(results or default_results(exp.name))
     records = [r for r in read_results(path) if r.get("experiment") == exp.name]
     protocol = protocol_of(exp.name, opts)
@@ -132,6 +161,11 @@ def summarize(experiment, results=None, *, epochs=None, train_size=None, test_si
         if others and not records:
             print(f"No results in {path} with options {protocol}; the file holds "
                   f"results for: " + "; ".join(sorted(others)), file=out)
+        current = with_current_settings(records, exp)
+        if len(current) < len(records):
+            print(f"({len(records) - len(current)} runs of {path} made with earlier "
+                  "hyper-parameters left out)", file=out)
+        records = current
     if not records:
         print(f"No results for {exp.name} in {path}.", file=out)
         return []

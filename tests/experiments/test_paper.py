@@ -7,16 +7,29 @@ from skcentral.experiments import EXPERIMENTS
 
 
 def test_protocols_follow_the_paper():
-    runs = {r.config: r for r in EXPERIMENTS["mm-mnist"].runs(depths="0,2")}
+    runs = {r.config: r for r in EXPERIMENTS["mm-mnist-short"].runs(depths="0,2")}
     assert len(runs) == 6 + 6 * 2
     assert runs["moddrop"].params == {"lr": 0.05, "batch_size": 128, "p_drop": 0.2}
     assert runs["centralnet"].params == {"lr": 0.01, "batch_size": 128}
     opts = dict(epochs=3, device="cpu", precision="bf16")
-    gmu = EXPERIMENTS["mm-mnist"].build_estimator(runs["gmu"], opts, ["a", "b"])
+    gmu = EXPERIMENTS["mm-mnist-short"].build_estimator(runs["gmu"], opts, ["a", "b"])
     assert gmu.backbones.dropout == 0.25 and gmu.lr == 0.01 and gmu.max_epochs == 3
-    assert gmu.channels_last and gmu.precision == "bf16"
-    fe = EXPERIMENTS["mm-mnist"].build_estimator(runs["fusion_ensemble_sum@2"], opts, ["a", "b"])
+    assert gmu.channels_last and gmu.precision == "bf16" and not gmu.callbacks
+    fe = EXPERIMENTS["mm-mnist"].build_estimator(
+        {r.config: r for r in EXPERIMENTS["mm-mnist"].runs()}["fusion_ensemble_sum@2"], opts,
+        ["a", "b"])
     assert fe.fusion_layer == 2 and fe.ensemble and fe.op == "sum" and fe.fused_shapes == "pad"
+
+    # the converged protocol: every Table 2 row plus weighted mean and Concat, all
+    # 55,000 training images, schedule and early stopping on validation errors
+    mm = EXPERIMENTS["mm-mnist"]
+    assert {"weighted_mean", "concat"} < set(mm.methods) and mm.defaults["train_size"] == 55000
+    cn = mm.build_estimator(mm.runs(["centralnet"])[0], dict(opts, epochs=15), ["a", "b"])
+    assert cn.lr == 0.001 and cn.max_epochs == 15
+    sched, stop = cn.callbacks
+    assert sched.policy.__name__ == "ReduceLROnPlateau" and sched.monitor == "valid_acc"
+    assert sched.kwargs == {"mode": "max", "factor": 0.2, "patience": 1}
+    assert stop.monitor == "valid_acc" and not stop.lower_is_better and stop.load_best
 
     av = {r.config: r for r in EXPERIMENTS["avmnist"].runs()}
     md = EXPERIMENTS["avmnist"].build_estimator(av["moddrop"], opts, ["image", "audio"])

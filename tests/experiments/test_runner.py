@@ -1,8 +1,10 @@
 """reproduce: one JSON line per run, resume, --fresh, interrupted files."""
 
+import io
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from skcentral import experiments as rp
@@ -78,13 +80,52 @@ def test_results_files_written_before_still_resume(path):
     records = rp.read_results(path)
     assert records
     done = rp.ResultsFile(path).done()
-    for r in records:
+    # runs of earlier hyper-parameters stay in the file, but only those of
+    # the current settings count as done
+    current = rp.with_current_settings(records, records[0]["experiment"])
+    assert current
+    for r in current:
         exp = EXPERIMENTS[r["experiment"]]
-        opts = dict(r["protocol"])
-        protocol = protocol_of(exp.name, opts)
+        protocol = protocol_of(exp.name, dict(r["protocol"]))
         assert protocol == r["protocol"]
-        depths = None if r["depth"] is None else [r["depth"]]
-        runs = {run.config: run for run in exp.runs([r["row"]], depths)
-                if run.variant == (r.get("variant") or {})}
-        assert runs[r["config"]].params == r["params"]
-        assert run_key({"protocol": protocol, "config": r["config"], "seed": r["seed"]}) in done
+        assert run_key({"protocol": protocol, "config": r["config"], "params": r["params"],
+                        "seed": r["seed"]}) in done
+
+
+def test_new_hyper_parameters_are_new_runs(tmp_path, run_digits):
+    path = tmp_path / "r.jsonl"
+    run_digits(path, seeds=1)
+    exp = rp.digits_experiment(lr=0.003)  # a learning rate chosen anew
+    new = rp.reproduce(exp, epochs=1, train_size=120, test_size=60, precision="fp32",
+                       methods=["unimodal"], seeds=1, results=path, out=io.StringIO())
+    assert len(new) == 1 and new[0]["params"]["lr"] == 0.003
+    records = rp.read_results(path)
+    assert [r["params"]["lr"] for r in rp.with_current_settings(records, exp)] == [0.003]
+    out = io.StringIO()
+    rows = rp.summarize(exp, path, epochs=1, train_size=120, test_size=60,
+                        precision="fp32", out=out)
+    assert [r["n"] for r in rows] == [1]
+    assert "1 runs of" in out.getvalue() and "earlier hyper-parameters" in out.getvalue()
+
+
+def test_learning_curves_early_stopping_and_schedule_on_validation(tmp_path):
+    exp = rp.digits_experiment(
+        valid_size=150, lr=0.05, methods=("unimodal",),
+        hyper={"early_stopping_patience": 2, "early_stopping_monitor": "valid_acc",
+               "lr_plateau_factor": 0.1, "lr_plateau_patience": 0})
+    (rec,) = rp.reproduce(exp, epochs=25, train_size=300, test_size=200, precision="fp32",
+                          seeds=1, results=tmp_path / "r.jsonl", out=io.StringIO())
+    curve = rec["curve"]
+    assert rec["n_valid"] == 150 and len(curve) == rec["epochs_run"] <= 25
+    assert [c["epoch"] for c in curve] == list(range(1, len(curve) + 1))
+    assert all({"train_loss", "valid_loss", "valid_acc", "event_lr", "dur"} <= set(c)
+               for c in curve)
+    acc = [c["valid_acc"] for c in curve]
+    lrs = [c["event_lr"] for c in curve]
+    assert lrs[0] == 0.05 and all(b <= a for a, b in zip(lrs, lrs[1:]))
+    # the rate is divided by 10 once the validation accuracy stops improving
+    stalled = [i for i in range(1, len(acc) - 1) if acc[i] <= max(acc[:i])]
+    assert stalled and min(lrs) < 0.05
+    # stopped 2 epochs after the best one (or at the cap), the best restored
+    best = int(np.argmax(acc))
+    assert len(curve) == 25 or len(curve) == best + 1 + 2

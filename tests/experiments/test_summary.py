@@ -32,19 +32,21 @@ def test_summary_table(tmp_path, run_digits):
 
 def test_summary_compares_the_ordering_with_the_paper(tmp_path):
     path = tmp_path / "mm.jsonl"
-    proto = protocol_of("mm-mnist", dict(epochs=5, train_size=5000, test_size=10000,
-                                          device="cpu", precision="bf16"))
+    proto = protocol_of("mm-mnist-short", dict(epochs=5, train_size=5000, test_size=10000,
+                                                device="cpu", precision="bf16"))
+    exp = rp.EXPERIMENTS["mm-mnist-short"]
     ours = {"unimodal": 300, "centralnet": 80, "gmu": 70, "moddrop": 90}
     with open(path, "w") as f:
         for row, v in ours.items():
             for seed, d in enumerate((-1, 0, 1)):
-                f.write(json.dumps({"experiment": "mm-mnist", "config": row, "row": row,
+                f.write(json.dumps({"experiment": "mm-mnist-short", "config": row, "row": row,
+                                    "params": exp.runs([row])[0].params,
                                     "method": row, "depth": None, "variant": {},
                                     "seed": seed, "score": v + d, "fit_time": 1.0,
                                     "scores": {"errors_per_10000": v + d},
                                     "protocol": proto}) + "\n")
     out = io.StringIO()
-    rp.summarize("mm-mnist", path, out=out)
+    rp.summarize("mm-mnist-short", path, precision="bf16", out=out)
     text = out.getvalue()
     assert "Spearman rho = 0.40 over 4 methods; 2 of 6 pairs inverted" in text
     assert "paper: centralnet better than gmu; ours: the reverse" in text
