@@ -163,6 +163,42 @@ def _add_reproduce(subparsers):
     return p
 
 
+def _tune(args):
+    from .experiments import tune_lr
+    tune_lr(args.experiment, [float(x) for x in args.lrs.split(",")],
+            methods=args.methods.split(",") if args.methods else None, depths=args.depths,
+            epochs=args.epochs, train_size=args.train_size, seeds=args.seeds,
+            n_jobs=args.n_jobs, device=args.device, precision=args.precision,
+            data_home=args.data_home, results=args.results)
+    return 0
+
+
+def _add_tune(subparsers):
+    from .experiments import EXPERIMENTS
+    p = subparsers.add_parser(
+        "tune", help="choose each method's learning rate on the validation split",
+        description="Fit each method at each learning rate on (a subset of) the training "
+                    "split and score it on the validation split, never on the test set; "
+                    "resumable. Experiments with a validation split: " + ", ".join(
+                        k for k in EXPERIMENTS if k in ("mm-mnist", "mmimdb-synthetic")))
+    p.add_argument("experiment", choices=list(EXPERIMENTS))
+    p.add_argument("--lrs", default="0.0003,0.001,0.003",
+                   help="comma-separated learning rates (default: 0.0003,0.001,0.003)")
+    p.add_argument("--methods", default=None, help="comma-separated table rows")
+    p.add_argument("--depths", default=None, help="fusion depths, e.g. 0,2")
+    p.add_argument("--epochs", type=int, default=None, help="at most this many epochs")
+    p.add_argument("--train-size", type=int, default=None, help="training samples")
+    p.add_argument("--seeds", type=int, default=1, help="seeds per rate (default: 1)")
+    p.add_argument("--n-jobs", type=int, default=2, help="parallel runs (default: 2)")
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "fp16"])
+    p.add_argument("--data-home", default=None, help="data folder of the loaders")
+    p.add_argument("--results", default=None,
+                   help="JSON-lines file (default: docs/results/tuning/<experiment>.jsonl)")
+    p.set_defaults(func=_tune)
+    return p
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="skcentral", description="Deep multimodal fusion with CentralNet.")
@@ -194,6 +230,7 @@ def build_parser():
     cmp_.set_defaults(func=_compare)
 
     _add_reproduce(sub)
+    _add_tune(sub)
     return parser
 
 

@@ -46,3 +46,25 @@ def test_command_line(tmp_path, capsys):
         assert parser.parse_args(["reproduce", exp]).experiment == exp
     with pytest.raises(SystemExit):
         parser.parse_args(["reproduce", "imagenet"])
+
+
+def test_tune_chooses_learning_rates_on_the_validation_split(tmp_path, capsys):
+    path = tmp_path / "tuning.jsonl"
+    argv = ["tune", "mmimdb-synthetic", "--lrs", "0.001,0.01", "--epochs", "1",
+            "--train-size", "60", "--methods", "unimodal:text", "--n-jobs", "1",
+            "--precision", "fp32", "--results", str(path)]
+    args = build_parser().parse_args(argv)
+    assert args.func(args) == 0
+    recs = _lines(path)
+    assert sorted(r["params"]["lr"] for r in recs) == [0.001, 0.01]
+    assert {r["n_test"] for r in recs} == {10}  # scored on the 10 validation samples
+    out = capsys.readouterr().out
+    assert "on the validation split" in out and "best 0.0" in out
+    assert args.func(args) == 0 and len(_lines(path)) == 2  # resumed: nothing new
+
+
+def test_tune_needs_a_validation_split(tmp_path):
+    from skcentral.experiments import digits_experiment, tune_lr
+    with pytest.raises(ValueError, match="no validation split"):
+        tune_lr(digits_experiment(), [0.01], epochs=1, train_size=50, precision="fp32",
+                results=tmp_path / "t.jsonl")

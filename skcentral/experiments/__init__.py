@@ -9,6 +9,8 @@
   paper's;
 * :func:`reproduce`, which appends every finished run to a resumable
   JSON-lines file, and :func:`summarize`, its table beside the paper's;
+* :func:`tune_lr`, each method's learning rate chosen on the validation
+  split;
 * :func:`compare`, every method over several seeds on the embedded data.
 """
 
@@ -18,6 +20,7 @@ from ._registry import METHODS, Method, make_method, method_configs, register_me
 from ._runner import Comparison, compare, reproduce
 from ._store import ResultsFile, default_results, read_results
 from ._summary import rank_agreement, summarize, summary_rows, with_current_settings
+from ._tune import tune_lr
 
 __all__ = [
     "Comparison",
@@ -42,4 +45,5 @@ __all__ = [
     "summarize",
     "with_current_settings",
     "summary_rows",
+    "tune_lr",
 ]
