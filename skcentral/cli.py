@@ -115,8 +115,33 @@ def _reproduce(args):
         reproduce(args.experiment, seeds=args.seeds, methods=methods, depths=args.depths,
                   n_jobs=args.n_jobs, data_home=args.data_home, cache=cache,
                   results=results, fresh=args.fresh, **kw)
-    summarize(args.experiment, results, all_protocols=args.all_protocols, **kw)
+    rows = summarize(args.experiment, results, all_protocols=args.all_protocols, **kw)
+    if args.curves and rows:
+        _write_curves(args, results, kw)
     return 0
+
+
+def _write_curves(args, results, kw):
+    """The learning curves of the summarised runs, to an image file."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .experiments import EXPERIMENTS, read_results, with_current_settings
+    from .experiments._store import protocol_of, protocol_options
+    from .plotting import plot_learning_curves
+    exp = EXPERIMENTS[args.experiment]
+    protocol = protocol_of(exp.name, protocol_options(
+        exp, kw["epochs"], kw["train_size"], kw["test_size"], kw["device"], kw["precision"],
+        kw["channels_last"]))
+    records = with_current_settings([r for r in read_results(results)
+                                     if r.get("protocol") == protocol], exp)
+    ax = plot_learning_curves(records)
+    ax.set_title(f"{exp.title}: validation errors per epoch", fontsize=9)
+    ax.figure.savefig(args.curves, bbox_inches="tight", dpi=120)
+    plt.close(ax.figure)
+    print(f"
+learning curves written to {args.curves}")
 
 
 def _add_reproduce(subparsers):
@@ -159,6 +184,9 @@ def _add_reproduce(subparsers):
                    help="print the summary table from the results file; run nothing")
     p.add_argument("--all-protocols", action="store_true",
                    help="summarise every record in the file, whatever its options")
+    p.add_argument("--curves", default=None,
+                   help="write the runs' validation learning curves to this image file "
+                        "(needs matplotlib)")
     p.set_defaults(func=_reproduce)
     return p
 

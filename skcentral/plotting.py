@@ -4,7 +4,7 @@ import numpy as np
 
 from ._alphas import FusionWeights
 
-__all__ = ["plot_alphas", "plot_robustness"]
+__all__ = ["plot_alphas", "plot_learning_curves", "plot_robustness"]
 
 
 def _weights_of(obj):
@@ -106,4 +106,65 @@ def plot_robustness(curves, ax=None, xlabel="noise level", ylabel="score"):
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.legend(frameon=False)
+    return ax
+
+
+def plot_learning_curves(records, ax=None, per=10000):
+    """Validation errors per epoch of finished runs, one line per run.
+
+    Parameters
+    ----------
+    records : list of dict
+        Results records of :func:`skcentral.experiments.reproduce` (each
+        with its ``curve``); runs without validation scores are skipped.
+    ax : matplotlib Axes, default=None
+    per : int, default=10000
+        Errors are counted out of this many samples.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+        One line per run (a colour per table row, seeds alike), a dot on
+        the epoch whose parameters were kept (the best, with early
+        stopping), and a cross on each first epoch trained at a lowered
+        learning rate.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from skcentral.plotting import plot_learning_curves
+    >>> curve = [{"epoch": 1, "valid_acc": 0.97, "event_lr": 1e-3},
+    ...          {"epoch": 2, "valid_acc": 0.98, "event_lr": 1e-3},
+    ...          {"epoch": 3, "valid_acc": 0.975, "event_lr": 2e-4}]
+    >>> ax = plot_learning_curves([{"config": "centralnet", "seed": 0, "curve": curve}])
+    >>> len(ax.lines), ax.get_legend_handles_labels()[1]
+    (3, ['centralnet'])
+    """
+    import matplotlib.pyplot as plt
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4))
+    colors, seen = plt.get_cmap("tab20"), {}
+    for rec in records:
+        curve = [c for c in rec.get("curve") or [] if "valid_acc" in c]
+        if not curve:
+            continue
+        name = rec.get("config", rec.get("row", "run"))
+        color = colors(len(seen) % 20) if name not in seen else seen[name]
+        epochs = np.array([c["epoch"] for c in curve])
+        errors = per * (1 - np.array([c["valid_acc"] for c in curve]))
+        ax.plot(epochs, errors, color=color, lw=1.2, alpha=0.8,
+                label=None if name in seen else name)
+        seen[name] = color
+        best = int(np.argmax([c["valid_acc"] for c in curve]))
+        ax.plot(epochs[best], errors[best], "o", color=color, ms=5)
+        lrs = [c.get("event_lr") for c in curve]
+        drops = [i + 1 for i in range(len(lrs) - 1)
+                 if lrs[i] is not None and lrs[i + 1] is not None and lrs[i + 1] < lrs[i]]
+        if drops:
+            ax.plot(epochs[drops], errors[drops], "x", color=color, ms=6)
+    ax.set_yscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(f"validation errors /{per}")
+    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return ax

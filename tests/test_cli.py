@@ -40,6 +40,9 @@ def test_command_line(tmp_path, capsys):
     assert args.func(args) == 0
     out = capsys.readouterr().out
     assert "to run" not in out and "unimodal" in out
+    png = tmp_path / "curves.png"
+    args = parser.parse_args(argv + ["--summary-only", "--curves", str(png)])
+    assert args.func(args) == 0 and png.stat().st_size > 0
     args = parser.parse_args(argv + ["--fresh"])
     assert args.func(args) == 0 and len(_lines(path)) == 1
     for exp in ["mm-mnist", "avmnist", "fig4", "montalbano-synthetic", "mmimdb-synthetic"]:
