@@ -140,8 +140,7 @@ def _write_curves(args, results, kw):
     ax.set_title(f"{exp.title}: validation errors per epoch", fontsize=9)
     ax.figure.savefig(args.curves, bbox_inches="tight", dpi=120)
     plt.close(ax.figure)
-    print(f"
-learning curves written to {args.curves}")
+    print(f"\nlearning curves written to {args.curves}")
 
 
 def _add_reproduce(subparsers):
