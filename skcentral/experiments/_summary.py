@@ -171,7 +171,9 @@ def summarize(experiment, results=None, *, epochs=None, train_size=None, test_si
         return []
     rows = _order(summary_rows(records, exp), exp)
     seeds = sorted({r["seed"] for r in records})
-    print(f"\n{exp.title}\nfrom {path}: {len(records)} runs; options {protocol}; "
+    hours = sum(r.get("fit_time", 0) + r.get("score_time", 0) for r in records) / 3600
+    print(f"\n{exp.title}\nfrom {path}: {len(records)} runs ({hours:.1f} hours of "
+          f"fitting and scoring, one torch thread each); options {protocol}; "
           f"seeds {seeds}; mean +- 99% Student-t CI over seeds\n", file=out)
     if len(exp.variants) > 1:
         _print_variants(rows, exp, out)

@@ -17,6 +17,7 @@ def test_summary_table(tmp_path, run_digits):
                         precision="fp32", out=out)
     text = out.getvalue()
     assert "Paper" in text and "unimodal" in text and "fusion_sum" in text
+    assert "6 runs (0.0 hours of fitting and scoring" in text
     assert {r["row"] for r in rows} == {"unimodal", "fusion_sum"}
     fs = next(r for r in rows if r["row"] == "fusion_sum")
     assert fs["depth"] in (0, 1) and set(fs["depths"]) == {0, 1} and fs["n"] == 2
