@@ -11,6 +11,7 @@ from torch.utils.data import DataLoader
 
 from skcentral import (CentralNetClassifier, FusionClassifierMixin, FusionNet, LeNet5, MLP,
                        Modalities)
+from skcentral.experiments import make_method
 from skcentral.utils import all_estimators
 
 
@@ -451,3 +452,35 @@ def test_get_loss_is_eq4_with_pos_weight_for_multilabel(rng):
     with torch.no_grad():
         out = clf.module_.eval()(xs)
         torch.testing.assert_close(clf.get_loss(out, yt), eq4(out[0], 3.0) + 0.25 * eq4(out[1], 3.0))
+
+
+def _grads(loss, params):
+    return [g if g is not None else torch.zeros_like(p) for g, p in
+            zip(torch.autograd.grad(loss, params, retain_graph=True, allow_unused=True), params)]
+
+
+@pytest.mark.parametrize("method, heads_trained", [
+    ("concat", True), ("concat_mt", True), ("moddrop", False), ("gmu", False)])
+def test_each_baseline_trains_what_its_definition_trains(small_digits, method, heads_trained):
+    # Concat (+ Multi-Task): the perceptron reads the heads' scores, nothing detached, and
+    # Eq. 2 adds each head's own loss; ModDrop and the GMU fuse the hidden layers on the
+    # fused loss alone (Neverova et al., Arevalo et al.): the heads are not trained.
+    Xs, _, y, _ = small_digits
+    clf = make_method(method, MLP((8,), dropout=0), random_state=0).fit(Xs, y, epochs=0)
+    m = clf.module_.eval()
+    xs, yt = [torch.as_tensor(x[:64]) for x in Xs], torch.as_tensor(y[:64])
+    out = m(xs)
+    heads = [p for b in m.backbones for p in b.head.parameters()]
+    blocks = [p for b in m.backbones for p in b.blocks.parameters()]
+    loss_heads = _grads(clf.get_loss(out, yt), heads)
+    fused_heads = _grads(cross_entropy(out[0], yt), heads)
+    assert all(g.abs().sum() > 0 for g in _grads(clf.get_loss(out, yt), blocks))
+    assert all((g.abs().sum() > 0) == heads_trained for g in loss_heads)
+    if method == "concat_mt":  # Eq. 2 with beta_k = 1: the fused loss and each head's own
+        own = _grads(cross_entropy(out[1], yt) + cross_entropy(out[2], yt), heads)
+        for g, f, o in zip(loss_heads, fused_heads, own):
+            assert f.abs().sum() > 0 and o.abs().sum() > 0
+            torch.testing.assert_close(g, f + o)
+    else:
+        for g, f in zip(loss_heads, fused_heads):
+            torch.testing.assert_close(g, f)
