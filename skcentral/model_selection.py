@@ -154,7 +154,7 @@ class RunResult:
 _CURVE_KEYS = ("epoch", "train_loss", "valid_loss", "valid_acc", "event_lr", "dur")
 
 
-def learning_curve(history):
+def _history_curve(history):
     """Per epoch, the JSON-able learning-curve entries of a skorch history.
 
     Parameters
@@ -200,7 +200,7 @@ def _fit_and_score(name, estimator, seed, train, test, validation_data, scorer,
     history = getattr(est, "history", None)
     return RunResult(name, seed, score, fit_time, score_time,
                      None if history is None else len(history), est if keep else None,
-                     None if history is None else learning_curve(history))
+                     None if history is None else _history_curve(history))
 
 
 def _scorer(scoring, estimator):
