@@ -17,6 +17,7 @@ from skorch import NeuralNet
 from skorch.utils import to_tensor
 
 from . import distributed
+from ._batchnorm import BatchNormRecomputeMixin
 from ._data import ModalityBatchIterator
 from ._docstring import complete_doc
 from ._input import InputMixin
@@ -41,7 +42,8 @@ _NONLINEARITIES = {
 }
 
 
-class FusionNet(InputMixin, SpecParamsMixin, MixedPrecisionMixin, NeuralNet):
+class FusionNet(InputMixin, SpecParamsMixin, MixedPrecisionMixin, BatchNormRecomputeMixin,
+                NeuralNet):
     """Base of the skcentral estimators (a skorch ``NeuralNet``).
 
     Subclasses implement :meth:`build_module` and list their own
@@ -108,6 +110,14 @@ class FusionNet(InputMixin, SpecParamsMixin, MixedPrecisionMixin, NeuralNet):
         gates, fusion heads); the modality networks, e.g. pretrained ones
         wrapped in :class:`~skcentral.ModuleBackbone`, keep their weights
         and batch-norm statistics.
+    recompute_batch_norm : bool, default=False
+        At the end of every training (``fit``, ``partial_fit``), reset the
+        running statistics of the batch-norm layers and recompute them
+        over one pass of the training data, the weights unchanged. A short
+        training leaves the moving averages behind the final weights;
+        recomputed, they are those of the network that predicts (run as
+        it predicts, dropout off). Sample weights play no part; frozen
+        backbones keep theirs. Costs about one forward pass over the data.
     torch_threads : int, default=None
         Torch threads used while fitting and predicting (the global setting
         is restored after). Results on CPU can differ in the last bits with
@@ -160,6 +170,7 @@ class FusionNet(InputMixin, SpecParamsMixin, MixedPrecisionMixin, NeuralNet):
         "precision": [StrOptions(set(_PRECISIONS))],
         "channels_last": ["boolean", StrOptions({"auto"})],
         "freeze_backbones": ["boolean"],
+        "recompute_batch_norm": ["boolean"],
         "torch_threads": [Interval(Integral, 1, None, closed="left"), None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -172,7 +183,7 @@ class FusionNet(InputMixin, SpecParamsMixin, MixedPrecisionMixin, NeuralNet):
                  iterator_train=ModalityBatchIterator,
                  iterator_valid=ModalityBatchIterator, device="cpu",
                  precision="fp32", channels_last="auto", freeze_backbones=False,
-                 torch_threads=None, distributed=False, random_state=None, verbose=0,
+                 recompute_batch_norm=False, torch_threads=None, distributed=False, random_state=None, verbose=0,
                  warm_start=False, **kwargs):
         kwargs.pop("module", None)  # always built from the backbones
         super().__init__(
@@ -187,6 +198,7 @@ class FusionNet(InputMixin, SpecParamsMixin, MixedPrecisionMixin, NeuralNet):
         self.precision = precision
         self.channels_last = channels_last
         self.freeze_backbones = freeze_backbones
+        self.recompute_batch_norm = recompute_batch_norm
         self.torch_threads = torch_threads
         self.distributed = distributed
         self.random_state = random_state
