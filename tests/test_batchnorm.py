@@ -92,7 +92,8 @@ def test_off_by_default_and_unchanged(small_digits):
 
 def test_the_pass_runs_without_dropout_or_modality_dropout(small_digits):
     Xs, Xt, y, _ = small_digits
-    clf = fit(ModDropClassifier, Xs, y, backbones=lenet(dropout=0.5), p_drop=0.5)
+    # the second layer's batch norm follows the first layer's dropout
+    clf = fit(ModDropClassifier, Xs, y, backbones=MLP((16, 16), dropout=0.5), p_drop=0.5)
     assert_recomputed(clf, Xs)  # computed with every dropout off
     stats = [bn.running_var.clone() for bn in batch_norm_layers(clf.module_)]
     proba = clf.predict_proba(Xt)
@@ -101,7 +102,7 @@ def test_the_pass_runs_without_dropout_or_modality_dropout(small_digits):
     assert all(torch.equal(a, bn.running_var)
                for a, bn in zip(stats, batch_norm_layers(clf.module_)))
     np.testing.assert_array_equal(clf.predict_proba(Xt), proba)
-    assert not clf.module_.training and clf.module_.backbones[0].blocks[0][1].momentum == 0.1
+    assert not clf.module_.training and clf.module_.backbones[0].blocks[1][2].momentum == 0.1
 
 
 def test_after_every_partial_fit_and_with_or_without_channels_last(small_digits):
