@@ -69,9 +69,12 @@ def worker(out, scenario):
     if scenario == "fit":
         seen = SeenRows()
         clf = estimator(callbacks=[seen]).fit(Xs, y)
+        bn = estimator(backbones=MLP((8,), dropout=0.0), recompute_batch_norm=True).fit(Xs, y)
+        bn_stats = {k: v for k, v in bn.module_.state_dict().items()
+                    if k.endswith(("running_mean", "running_var", "num_batches_tracked"))}
         with open(out / f"rank{me}.pkl", "wb") as f:
             pickle.dump({"loss": clf.history[:, "train_loss"], "rows": seen.rows,
-                         "proba": clf.predict_proba(Xs), "clf": clf}, f)
+                         "proba": clf.predict_proba(Xs), "clf": clf, "bn": bn_stats}, f)
         return
     try:
         estimator(max_epochs=3, callbacks=[Checkpoint(dirname=str(out / "ckpt"),
@@ -123,6 +126,11 @@ def test_two_processes_train_like_one_on_the_whole_batch(tmp_path):
     clf = ranks[0]["clf"]  # the main process's estimator, unpickled
     np.testing.assert_allclose(clf.alphas_.weights, ref.alphas_.weights, rtol=1e-4, atol=1e-6)
     np.testing.assert_array_equal(clf.predict(Xs), ref.predict(Xs))
+    # recomputed batch-norm statistics: averaged over every part of every
+    # batch (4 batches of 2 parts), the same on each process
+    bn0, bn1 = ranks[0]["bn"], ranks[1]["bn"]
+    assert bn0 and all(torch.equal(bn0[k], bn1[k]) for k in bn0)
+    assert {int(v) for k, v in bn0.items() if k.endswith("num_batches_tracked")} == {8}
 
 
 def test_a_failing_process_stops_every_process_with_its_error(tmp_path):
