@@ -113,7 +113,7 @@ class FusionNet(InputMixin, SpecParamsMixin, MixedPrecisionMixin, BatchNormRecom
     recompute_batch_norm : bool, default=False
         At the end of every training (``fit``, ``partial_fit``), reset the
         running statistics of the batch-norm layers and recompute them
-        over one pass of the training data, the weights unchanged. A short
+        over one pass of the data given to ``fit``, the weights unchanged. A short
         training leaves the moving averages behind the final weights;
         recomputed, they are those of the network that predicts (run as
         it predicts, dropout off). Sample weights play no part; frozen

@@ -48,8 +48,8 @@ def recompute_batch_norm(net, dataset):
     ``missing`` masks), without gradients. The network runs as it
     predicts, dropout and modality dropout off, except that the
     batch-norm layers normalise with their batches' statistics and
-    average them with equal weight per batch (``momentum=None``). Sample
-    weights play no part. The layers of frozen backbones
+    average them with equal weight per batch (``momentum=None``); a last
+    batch of one sample is left out. Sample weights play no part. The layers of frozen backbones
     (``freeze_backbones=True``) keep theirs. Data-parallel processes each
     average over their parts of the batches, then over the processes,
     and all end with the same statistics.
@@ -78,7 +78,10 @@ def recompute_batch_norm(net, dataset):
             bn.train()
         with torch.no_grad():
             for X, _ in net.get_iterator(dataset, training=True):
-                if len(X[0]):  # a data-parallel process's part may be empty
+                # a batch of one sample has no statistics (a dense layer's
+                # batch norm refuses it), and a data-parallel process's part
+                # of a batch may be empty
+                if len(X[0]) > 1:
                     net.infer(X)
         if distributed.active(net):
             _average_over_processes(layers)

@@ -152,6 +152,15 @@ def test_an_interrupted_pass_leaves_the_statistics_as_they_were(small_digits):
     assert all(bn.momentum == 0.1 for bn in batch_norm_layers(clf.module_))
 
 
+def test_a_last_batch_of_one_sample_is_left_out(small_digits):
+    Xs, _, y, _ = small_digits
+    clf = fit(Xs=Xs, y=y, backbones=MLP((16,), dropout=0.0), batch_size=128, max_epochs=1,
+              recompute_batch_norm=False)
+    lone = clf.get_dataset([x[:257] for x in Xs], y[:257])  # batches of 128, 128 and 1
+    recompute_batch_norm(clf, lone)
+    assert {int(bn.num_batches_tracked) for bn in batch_norm_layers(clf.module_)} == {2}
+
+
 def test_a_bad_value_is_refused_before_training(small_digits):
     Xs, _, y, _ = small_digits
     with pytest.raises(InvalidParameterError, match="'recompute_batch_norm' parameter"):
