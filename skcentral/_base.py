@@ -183,8 +183,8 @@ class FusionNet(InputMixin, SpecParamsMixin, MixedPrecisionMixin, BatchNormRecom
                  iterator_train=ModalityBatchIterator,
                  iterator_valid=ModalityBatchIterator, device="cpu",
                  precision="fp32", channels_last="auto", freeze_backbones=False,
-                 recompute_batch_norm=False, torch_threads=None, distributed=False, random_state=None, verbose=0,
-                 warm_start=False, **kwargs):
+                 recompute_batch_norm=False, torch_threads=None, distributed=False,
+                 random_state=None, verbose=0, warm_start=False, **kwargs):
         kwargs.pop("module", None)  # always built from the backbones
         super().__init__(
             module=None, criterion=criterion, optimizer=optimizer, lr=lr,
