@@ -13,10 +13,12 @@ def _experiment(args, methods=None):
     from .backbones import LeNet5, MLP
     from .experiments import METHODS, digits_experiment
     spec = LeNet5() if args.backbone == "lenet5" else MLP((128,))
+    # a few epochs leave the batch-norm moving averages behind the final
+    # weights (ModDrop and the GMU most): recompute them after training
     return digits_experiment(energy=args.energy, share_ratio=args.share_ratio,
                              data_seed=args.data_seed, backbone=spec, lr=args.lr,
-                             batch_size=args.batch_size,
-                             methods=tuple(methods or METHODS))
+                             batch_size=args.batch_size, methods=tuple(methods or METHODS),
+                             hyper={"recompute_batch_norm": True})
 
 
 def _add_common(p):

@@ -47,5 +47,7 @@ def test_reproduce_and_compare_scores_are_pinned(tmp_path, capsys):
           "--methods", "centralnet,fusion_sum", "--depths", "0,1", "--n-jobs", "1",
           "--output", str(tmp_path / "c.json")])
     rows = json.loads((tmp_path / "c.json").read_text())["results"]
+    # compare recomputes the batch-norm statistics after training (219, 242,
+    # 235 and 240 errors without)
     assert {r["method"]: (r["scores"], r["fusion_layer"]) for r in rows} == {
-        "centralnet": ([219.0, 242.0], None), "fusion_sum": ([235.0, 240.0], 1)}
+        "centralnet": ([161.0, 198.0], None), "fusion_sum": ([205.0, 196.0], 1)}
