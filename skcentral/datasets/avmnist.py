@@ -22,11 +22,11 @@ from ._audio import (HOP, N_FFT, N_FRAMES, SAMPLE_RATE, WINDOW_LENGTH, _list_noi
                      _list_recordings, _load_noise, _load_speech, _soundfile)
 from ._bunch import multimodal_bunch
 from ._home import cache_file, get_data_home, load_cache, params_key, resolve_cache_dir, save_cache
-from .mm_mnist import fit_split, mnist_splits
+from .mm_mnist import N_VALID, fit_split, mnist_splits
 
 __all__ = ["load_avmnist"]
 
-_VERSION = 1
+_VERSION = 2  # 2: the validation split
 LOG_FLOOR = 1e-4  # added to the magnitude before the log: a -80 dB floor
 #: Speaker held out for the test split by default (see load_avmnist's Notes).
 TEST_SPEAKERS = ("george",)
@@ -34,7 +34,7 @@ _CHUNK = 512  # spectrograms computed per batch
 
 
 def load_avmnist(*, data_home=None, fsdd_dir=None, noise_dir=None, n_train=55000,
-                 n_test=10000, test_speakers=TEST_SPEAKERS, image_energy=0.25,
+                 n_valid=N_VALID, n_test=10000, test_speakers=TEST_SPEAKERS, image_energy=0.25,
                  snr_db=(0.0, 10.0), random_state=0, download=True, cache=True,
                  dtype=np.float32, return_X_y=False):
     """Audiovisual MNIST: degraded digit images paired with noisy spoken digits.
@@ -42,13 +42,17 @@ def load_avmnist(*, data_home=None, fsdd_dir=None, noise_dir=None, n_train=55000
     **Image** modality: MNIST images (pixels in [0, 1]) projected onto a
     random set of principal components holding ``image_energy`` (25%) of
     the energy, drawn by :class:`PCASplit` (with ``share_ratio=1``, one
-    modality) fitted on the 55,000 training images; 28x28.
+    modality) fitted on the 55,000 training images; 28x28. The images are
+    cut as in :func:`load_multimodal_mnist`: training pairs from MNIST
+    training images 5,000-59,999, validation pairs from images 0-4,999,
+    test pairs from the 10,000 test images.
 
     **Audio** modality: for each image, a recording of the same digit
     (FSDD, 8 kHz) from a speaker of the same split, mixed with a noise clip
     (resampled to 8 kHz with ``scipy.signal.resample_poly``), as a 112x112
     log-magnitude spectrogram (``scipy.signal.ShortTimeFFT``), standardised
     with the mean and standard deviation of the training spectrograms.
+    Validation pairs use the training speakers and noise clips.
 
     Parameters
     ----------
@@ -72,6 +76,10 @@ def load_avmnist(*, data_home=None, fsdd_dir=None, noise_dir=None, n_train=55000
     n_train : int, default=55000
         Training pairs, at most 55,000; fewer draw a random subset of the
         training images (for quick experiments and tests).
+    n_valid : int, default=5000
+        Validation pairs, at most 5,000 (a random subset when fewer); 0
+        for no validation split. The training and test pairs do not depend
+        on it.
     n_test : int, default=10000
         Test pairs, at most 10,000 (a random subset when fewer).
     test_speakers : sequence of str, default=("george",)
@@ -105,16 +113,19 @@ def load_avmnist(*, data_home=None, fsdd_dir=None, noise_dir=None, n_train=55000
     Returns
     -------
     data : :class:`~sklearn.utils.Bunch`
-        ``Xs_train``, ``Xs_test``: :class:`~skcentral.Modalities` ``image``
-        (n, 28, 28) and ``audio`` (n, 112, 112) of ``dtype``, which ``CentralNetClassifier(backbones=[LeNet5(n_stem=1),
-        AudioCNN()])`` takes as they are; ``y_train``, ``y_test``: int64
-        labels; ``speaker_train``, ``speaker_test``, ``recording_train``,
-        ``recording_test``, ``noise_train``, ``noise_test`` (str arrays) and
-        ``snr_train``, ``snr_test``: what each pair was built from;
-        ``train_speakers``, ``test_speakers``; ``image_energy``: the energy
-        the image modality actually keeps; ``audio_mean``, ``audio_std``:
-        the standardisation of the log-magnitudes; ``modality_names``
-        (``["image", "audio"]``); ``splits``; ``DESCR``.
+        ``Xs_train``, ``Xs_valid``, ``Xs_test``:
+        :class:`~skcentral.Modalities` ``image`` (n, 28, 28) and ``audio``
+        (n, 112, 112) of ``dtype``, which
+        ``CentralNetClassifier(backbones=[LeNet5(n_stem=1), AudioCNN()])``
+        takes as they are; ``y_train``, ``y_valid``, ``y_test``: int64
+        labels; ``speaker_<split>``, ``recording_<split>``,
+        ``noise_<split>`` (str arrays) and ``snr_<split>``: what each pair
+        was built from; ``train_speakers``, ``test_speakers``;
+        ``image_energy``: the energy the image modality actually keeps;
+        ``audio_mean``, ``audio_std``: the standardisation of the
+        log-magnitudes; ``modality_names`` (``["image", "audio"]``);
+        ``splits`` (``("train", "valid", "test")``, without ``"valid"``
+        when ``n_valid=0``); ``DESCR``.
     (Xs_train, Xs_test, y_train, y_test) : tuple
         With ``return_X_y=True``.
 
@@ -168,8 +179,10 @@ def load_avmnist(*, data_home=None, fsdd_dir=None, noise_dir=None, n_train=55000
     >>> sorted(set(data.speaker_test))  # doctest: +SKIP
     ['george']
     """
-    n_train = _check_count(n_train, "n_train", 55000)
-    n_test = _check_count(n_test, "n_test", 10000)
+    counts = {"train": _check_count(n_train, "n_train", 55000),
+              "valid": _check_count(n_valid, "n_valid", N_VALID, least=0),
+              "test": _check_count(n_test, "n_test", 10000)}
+    names = tuple(s for s in ("train", "valid", "test") if counts[s])
     if isinstance(test_speakers, str):
         test_speakers = [test_speakers]
     test_speakers = sorted({str(s) for s in test_speakers})
@@ -189,19 +202,20 @@ def load_avmnist(*, data_home=None, fsdd_dir=None, noise_dir=None, n_train=55000
     path = None
     if cache_dir is not None:
         params = {
-            "n_train": n_train, "n_test": n_test, "test_speakers": test_speakers,
+            "n_train": counts["train"], "n_valid": counts["valid"],
+            "n_test": counts["test"], "test_speakers": test_speakers,
             "image_energy": float(image_energy), "snr_db": [lo, hi],
             "random_state": int(random_state),
             "recordings": params_key([(r.name, r.stat().st_size) for r, _, _ in recordings]),
             "noise": params_key([(str(p.name), p.stat().st_size) for p, _ in noises]),
         }
         path = cache_file(cache_dir, "avmnist", _VERSION, params)
-    big = {f"{m}_{s}": dtype for m in ("image", "audio") for s in ("train", "test")}
+    big = {f"{m}_{s}": dtype for m in ("image", "audio") for s in names}
     keys = list(big) + [f"{k}_{s}" for k in ("y", "speaker", "recording", "noise", "snr")
-                        for s in ("train", "test")] + ["image_energy", "audio_mean", "audio_std"]
+                        for s in names] + ["image_energy", "audio_mean", "audio_std"]
     arrays = load_cache(path, dtypes=big, keys=keys)
     if arrays is None:
-        arrays = _build(n_train, n_test, test_speakers, image_energy, (lo, hi),
+        arrays = _build(counts, test_speakers, image_energy, (lo, hi),
                         random_state, data_home, download, recordings, noises, dtype)
         if path is not None:
             save_cache(path, arrays, dtypes={k: np.float16 for k in big})
@@ -211,12 +225,12 @@ def load_avmnist(*, data_home=None, fsdd_dir=None, noise_dir=None, n_train=55000
         train_speakers=sorted({s for _, _, s in recordings} - set(test_speakers)),
         test_speakers=test_speakers,
     )
-    for s in ("train", "test"):
+    for s in names:
         for key in ("speaker", "recording", "noise", "snr"):
             extras[f"{key}_{s}"] = arrays[f"{key}_{s}"]
     data = multimodal_bunch(
         {s: ([arrays[f"image_{s}"], arrays[f"audio_{s}"]], arrays[f"y_{s}"])
-         for s in ("train", "test")}, ["image", "audio"], **extras)
+         for s in names}, ["image", "audio"], **extras)
     data.DESCR = _descr(data)
     if return_X_y:
         return data.Xs_train, data.Xs_test, data.y_train, data.y_test
@@ -224,9 +238,9 @@ def load_avmnist(*, data_home=None, fsdd_dir=None, noise_dir=None, n_train=55000
 
 
 # ------------------------------------------------------------------ inputs
-def _check_count(n, name, most):
-    if not isinstance(n, numbers.Integral) or not 1 <= n <= most:
-        raise ValueError(f"{name} must be an integer between 1 and {most}; got {n!r}.")
+def _check_count(n, name, most, least=1):
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or not least <= n <= most:
+        raise ValueError(f"{name} must be an integer between {least} and {most}; got {n!r}.")
     return int(n)
 
 
@@ -258,48 +272,39 @@ def _check_inputs(recordings, noises, test_speakers):
                 f"{sorted(set(range(10)) - have)}.")
 
 
-def _build(n_train, n_test, test_speakers, image_energy, snr_db, random_state,
-           data_home, download, recordings, noises, dtype):
+def _build(counts, test_speakers, image_energy, snr_db, random_state, data_home,
+           download, recordings, noises, dtype):
     sf = _soundfile()
     rng = np.random.default_rng(random_state)
     out = {}
 
-    # Which images: all, or a random subset of each split.
+    # Which images (all, or a random subset of each split), then which
+    # recording, noise clip, offsets and SNR for each pair. The validation
+    # split draws last, so that the training and test pairs do not depend
+    # on n_valid.
     splits = mnist_splits(data_home, download)
-    chosen = {}
-    for s, n in (("train", n_train), ("test", n_test)):
-        n_all = len(splits[s][1])
-        chosen[s] = np.arange(n_all) if n == n_all else \
-            np.sort(rng.choice(n_all, n, replace=False))
-
-    # Audio: which recording, noise clip, offsets and SNR for each pair.
-    plans = {}
-    for s in ("train", "test"):
-        y = splits[s][1][chosen[s]]
-        in_split = [i for i, r in enumerate(recordings)
-                    if (r[2] in test_speakers) == (s == "test")]
-        clips = [i for i, (_, is_test) in enumerate(noises) if is_test == (s == "test")]
-        rec = np.empty(len(y), dtype=np.int64)
-        for digit in np.unique(y):
-            pool = np.array([i for i in in_split if recordings[i][1] == digit], dtype=np.int64)
-            where = np.flatnonzero(y == digit)
-            passes = math.ceil(len(where) / len(pool))
-            rec[where] = np.concatenate([rng.permutation(pool) for _ in range(passes)])[:len(where)]
-        plans[s] = dict(y=y, rec=rec, noise=rng.choice(clips, len(y)),
-                        snr=rng.uniform(*snr_db, len(y)), u_speech=rng.random(len(y)),
-                        u_noise=rng.random(len(y)))
+    chosen, plans = {}, {}
+    for group in (("train", "test"), ("valid",)):
+        group = [s for s in group if counts[s]]
+        for s in group:
+            n_all = len(splits[s][1])
+            chosen[s] = np.arange(n_all) if counts[s] == n_all else \
+                np.sort(rng.choice(n_all, counts[s], replace=False))
+        for s in group:
+            plans[s] = _plan(splits[s][1][chosen[s]], s == "test", recordings, noises,
+                             test_speakers, snr_db, rng)
 
     # Decode before the slow PCA, so that an unreadable file fails fast.
     speech = {i: _load_speech(recordings[i][0], sf)
-              for i in np.unique(np.r_[plans["train"]["rec"], plans["test"]["rec"]])}
+              for i in np.unique(np.concatenate([p["rec"] for p in plans.values()]))}
     noise = {i: _load_noise(noises[i][0], sf)
-             for i in np.unique(np.r_[plans["train"]["noise"], plans["test"]["noise"]])}
+             for i in np.unique(np.concatenate([p["noise"] for p in plans.values()]))}
 
     # Images: the PCA is fitted on all 55,000 training images, so a subset
     # is a subset of the full dataset's image modality.
     split = fit_split(splits["train"][0], image_energy, 1.0, random_state)
     out["image_energy"] = np.float64(split.energy_[0])
-    for s in ("train", "test"):
+    for s in plans:
         images = splits.pop(s)[0][chosen[s]]
         out[f"image_{s}"] = split.transform(images)[0].astype(np.float16).astype(dtype)
         del images
@@ -321,12 +326,31 @@ def _build(n_train, n_test, test_speakers, image_energy, snr_db, random_state,
         total, total_sq = total + b.sum(), total_sq + np.square(b).sum()
     mean = total / count
     std = math.sqrt(max(total_sq / count - mean * mean, 0.0)) or 1.0
-    for s in ("train", "test"):
+    for s in plans:
         for block in _blocks(out[f"audio_{s}"]):
             # through float16, so that a build and a cache read agree exactly
             block[...] = ((block.astype(np.float32) - mean) / std).astype(np.float16)
     out["audio_mean"], out["audio_std"] = np.float64(mean), np.float64(std)
     return out
+
+
+def _plan(y, test, recordings, noises, test_speakers, snr_db, rng):
+    """The recording, noise clip, SNR and offsets of each pair of one split.
+
+    The test split draws on the test speakers and noise clips, the others
+    on the training ones.
+    """
+    in_split = [i for i, r in enumerate(recordings) if (r[2] in test_speakers) == test]
+    clips = [i for i, (_, is_test) in enumerate(noises) if is_test == test]
+    rec = np.empty(len(y), dtype=np.int64)
+    for digit in np.unique(y):
+        pool = np.array([i for i in in_split if recordings[i][1] == digit], dtype=np.int64)
+        where = np.flatnonzero(y == digit)
+        passes = math.ceil(len(where) / len(pool))
+        rec[where] = np.concatenate([rng.permutation(pool) for _ in range(passes)])[:len(where)]
+    return dict(y=y, rec=rec, noise=rng.choice(clips, len(y)),
+                snr=rng.uniform(*snr_db, len(y)), u_speech=rng.random(len(y)),
+                u_noise=rng.random(len(y)))
 
 
 def _spectrograms(plan, speech, noise, stft, dtype):
@@ -362,4 +386,6 @@ def _descr(data):
         "of the same digit, mixed with environmental noise (ESC-10, CC BY, when "
         "built from the default folder; the paper used ESC-50). "
         f"{len(data.y_train)} train pairs (speakers {', '.join(data.train_speakers)}), "
-        f"{len(data.y_test)} test pairs (speakers {', '.join(data.test_speakers)}).")
+        + (f"{len(data.y_valid)} validation pairs (MNIST training images 0-4999, the "
+           "training speakers and noise), " if "valid" in data.splits else "")
+        + f"{len(data.y_test)} test pairs (speakers {', '.join(data.test_speakers)}).")

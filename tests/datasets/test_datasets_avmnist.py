@@ -10,7 +10,7 @@ from scipy.signal.windows import hann
 
 from skcentral.datasets import _home, avmnist, load_avmnist
 
-N_TRAIN, N_TEST = 240, 80
+N_TRAIN, N_VALID, N_TEST = 240, 60, 80
 
 
 @pytest.fixture(autouse=True)
@@ -40,7 +40,7 @@ def noise_dir(shared_data, tmp_path_factory):
 def test_build_cache_and_recovery(shared_data, noise_dir, tmp_path, monkeypatch):
     cache = tmp_path / "cache"
     kw = dict(data_home=shared_data, noise_dir=noise_dir, n_train=N_TRAIN,
-              n_test=N_TEST, cache=cache, random_state=0)
+              n_valid=N_VALID, n_test=N_TEST, cache=cache, random_state=0)
 
     # 1. the cache write fails midway: the data still come back, with a
     #    warning, and no partial file is left
@@ -61,10 +61,13 @@ def test_build_cache_and_recovery(shared_data, noise_dir, tmp_path, monkeypatch)
     assert len(os.listdir(cache)) == 1
     image, audio = data.Xs_train
     assert image.shape == (N_TRAIN, 28, 28) and audio.shape == (N_TRAIN, 112, 112)
+    assert [x.shape for x in data.Xs_valid] == [(N_VALID, 28, 28), (N_VALID, 112, 112)]
     assert [x.shape for x in data.Xs_test] == [(N_TEST, 28, 28), (N_TEST, 112, 112)]
     assert image.dtype == audio.dtype == np.float32
     assert data.modality_names == ["image", "audio"]
-    for x in [*data.Xs_train, *data.Xs_test]:  # float16-exact, as the cache keeps them
+    assert data.splits == ("train", "valid", "test")
+    assert f"{N_VALID} validation pairs" in data.DESCR
+    for x in [*data.Xs_train, *data.Xs_valid, *data.Xs_test]:  # float16-exact, as the cache keeps them
         np.testing.assert_array_equal(x, x.astype(np.float16))
         assert np.isfinite(x).all()
 
@@ -72,14 +75,15 @@ def test_build_cache_and_recovery(shared_data, noise_dir, tmp_path, monkeypatch)
     assert data.test_speakers == ["george"]
     assert data.train_speakers == ["jackson", "lucas", "nicolas", "theo", "yweweler"]
     assert not set(data.speaker_train) & set(data.speaker_test)
+    assert set(data.speaker_valid) <= set(data.train_speakers)  # no test voice
     # each recording says the image's digit; noise of fold 5 only in test
-    for s in ("train", "test"):
+    for s in ("train", "valid", "test"):
         digits = [int(r.split("_")[0]) for r in data[f"recording_{s}"]]
         np.testing.assert_array_equal(digits, data[f"y_{s}"])
         speakers = [r.split("_")[1] for r in data[f"recording_{s}"]]
         np.testing.assert_array_equal(speakers, data[f"speaker_{s}"])
         assert ((data[f"snr_{s}"] >= 0) & (data[f"snr_{s}"] <= 10)).all()
-    assert all(n.startswith("1-") for n in data.noise_train)
+    assert all(n.startswith("1-") for n in [*data.noise_train, *data.noise_valid])
     assert all(n.startswith("5-") for n in data.noise_test)
     assert len(np.unique(data.y_train)) == 10 and len(np.unique(data.y_test)) == 10
     # audio standardised with the training statistics
@@ -93,20 +97,43 @@ def test_build_cache_and_recovery(shared_data, noise_dir, tmp_path, monkeypatch)
     kept = image.astype(np.float64).reshape(N_TRAIN, -1).var(axis=0).sum()
     whole = originals.reshape(len(originals), -1).var(axis=0).sum()
     assert abs(kept / whole - data.image_energy) < 0.05
+    # validation images are MNIST training images 0-4999, with their labels;
+    # the training images are none of them
+    held_out = avmnist.fit_split(originals, 0.25, 1.0, 0).transform(
+        mnist["valid"][0])[0].reshape(5000, -1)
+    for images, is_valid in ((data.Xs_valid["image"], True), (image, False)):
+        x = images.reshape(len(images), -1).astype(np.float64)
+        dist = (np.square(x).sum(1)[:, None] + np.square(held_out).sum(1)
+                - 2 * x @ held_out.T)
+        if is_valid:
+            assert dist.min(axis=1).max() < 1e-3
+            np.testing.assert_array_equal(mnist["valid"][1][dist.argmin(axis=1)],
+                                          data.y_valid)
+        else:
+            assert dist.min() > 1e-2
 
     # 3. read back from the cache, without building
     with monkeypatch.context() as m:
         m.setattr(avmnist, "_build", lambda *a, **k: pytest.fail("rebuilt"))
         again = load_avmnist(**kw)
         half = load_avmnist(**dict(kw, dtype=np.float16))
-    for a, b, c in zip([*data.Xs_train, *data.Xs_test], [*again.Xs_train, *again.Xs_test],
-                       [*half.Xs_train, *half.Xs_test]):
+    for a, b, c in zip(*[[*d.Xs_train, *d.Xs_valid, *d.Xs_test] for d in (data, again, half)]):
         np.testing.assert_array_equal(a, b)
         assert c.dtype == np.float16
         np.testing.assert_array_equal(a, c)
     np.testing.assert_array_equal(again.speaker_test, data.speaker_test)
+    np.testing.assert_array_equal(again.recording_valid, data.recording_valid)
 
-    # 4. the shapes fit the paper's avMNIST networks
+    # 4. without a validation split (another cache file): the same training
+    #    and test pairs
+    none = load_avmnist(**dict(kw, n_valid=0))
+    assert none.splits == ("train", "test") and "Xs_valid" not in none
+    assert "speaker_valid" not in none and len(os.listdir(cache)) == 2
+    for a, b in zip([*data.Xs_train, *data.Xs_test], [*none.Xs_train, *none.Xs_test]):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(none.recording_train, data.recording_train)
+
+    # 5. the shapes fit the paper's avMNIST networks
     from skcentral import AudioCNN, CentralNetClassifier, LeNet5
 
     clf = CentralNetClassifier(backbones=[LeNet5(n_stem=1), AudioCNN()], max_epochs=1,
@@ -143,6 +170,9 @@ def test_argument_and_input_errors(shared_data, noise_dir, tmp_path):
         load_avmnist(n_train=60000, **kw)
     with pytest.raises(ValueError, match="n_test must be"):
         load_avmnist(n_test=0, **kw)
+    for bad in (5001, -1, 2.0):
+        with pytest.raises(ValueError, match="n_valid must be an integer between 0 and 5000"):
+            load_avmnist(n_valid=bad, **kw)
     with pytest.raises(ValueError, match=r"\['bob'\] unknown"):
         load_avmnist(test_speakers="bob", **kw)
     with pytest.raises(ValueError, match="proper subset"):
@@ -178,7 +208,7 @@ def test_unreadable_audio_is_named(shared_data, tmp_path):
         shutil.copy(src, noise)
     with pytest.raises(ValueError, match=r"Cannot decode audio file .*3_george_0.wav"):
         load_avmnist(data_home=shared_data, fsdd_dir=fsdd, noise_dir=noise,
-                     n_train=20, n_test=200, cache=False)
+                     n_train=20, n_valid=20, n_test=200, cache=False)
 
 
 def test_read_only_data_home(shared_data, noise_dir, tmp_path, monkeypatch, read_only):
@@ -189,7 +219,7 @@ def test_read_only_data_home(shared_data, noise_dir, tmp_path, monkeypatch, read
     for wav in sorted((shared_data / "fsdd" / "recordings").glob("[0-9]_*_[0-2].wav")):
         shutil.copy(wav, home / "fsdd" / "recordings")
     shutil.copytree(noise_dir, home / "esc10")
-    kw = dict(data_home=home, n_train=60, n_test=20, random_state=0)
+    kw = dict(data_home=home, n_train=60, n_valid=20, n_test=20, random_state=0)
     monkeypatch.setenv("SKCENTRAL_CACHE", str(tmp_path / "cache"))
     with read_only(home):
         first = load_avmnist(**kw)
