@@ -31,9 +31,18 @@ def test_protocols_follow_the_paper():
     assert sched.kwargs == {"mode": "max", "factor": 0.2, "patience": 1}
     assert stop.monitor == "valid_acc" and not stop.lower_is_better and stop.load_best
 
-    av = {r.config: r for r in EXPERIMENTS["avmnist"].runs()}
-    md = EXPERIMENTS["avmnist"].build_estimator(av["moddrop"], opts, ["image", "audio"])
-    assert md.lr == 0.005 and md.p_drop == 0.32
+    # avMNIST: the same converged protocol, every method at lr 0.001
+    avx = EXPERIMENTS["avmnist"]
+    assert avx.defaults == dict(epochs=15, seeds=3, train_size=11000, test_size=10000,
+                                depths="0")
+    av = {r.config: r for r in avx.runs()}
+    md = avx.build_estimator(av["moddrop"], dict(opts, epochs=15), ["image", "audio"])
+    assert md.lr == 0.001 and md.p_drop == 0.32 and md.max_epochs == 15
+    sched, stop = md.callbacks
+    assert sched.policy.__name__ == "ReduceLROnPlateau" and sched.monitor == "valid_acc"
+    assert sched.kwargs == {"mode": "max", "factor": 0.2, "patience": 1}
+    assert stop.monitor == "valid_acc" and stop.patience == 3 and stop.load_best
+    assert {r.params["lr"] for r in av.values()} == {0.001}
     audio = EXPERIMENTS["avmnist"].build_estimator(av["unimodal:audio"], opts, ["image", "audio"])
     assert audio.modality == 1
     assert [type(b).__name__ for b in audio.backbones] == ["LeNet5", "AudioCNN"]
