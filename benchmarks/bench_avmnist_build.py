@@ -1,10 +1,10 @@
-"""Time building the full avMNIST (55,000 + 10,000 pairs) and its peak memory.
+"""Time building the full avMNIST (55,000 + 5,000 + 10,000 pairs) and its peak memory.
 
 Each phase runs in a fresh Python process, so that its peak resident set
 size (``ru_maxrss``) is its own:
 
 1. build: ``load_avmnist`` with an empty cache folder (PCA, audio decoding,
-   mixing, 65,000 spectrograms, cache write);
+   mixing, 70,000 spectrograms, cache write);
 2. load: ``load_avmnist`` again, reading the cache.
 
 Usage (from the repository root; the data folder holds ``mnist/``,
@@ -13,7 +13,8 @@ Usage (from the repository root; the data folder holds ``mnist/``,
     python benchmarks/bench_avmnist_build.py --data-home ../shared/data
 
 The cache goes to a temporary folder, removed at the end (``--cache-dir`` to
-keep it). ``--n-train``/``--n-test`` time a smaller build.
+keep it). ``--n-train``/``--n-valid``/``--n-test`` time a smaller build
+(``--n-valid 0``: no validation split).
 """
 
 import argparse
@@ -34,7 +35,7 @@ wall, cpu = time.perf_counter() - t0, time.process_time() - c0
 print(json.dumps({
     "wall_s": wall, "cpu_s": cpu,
     "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    "shapes": [list(x.shape) for x in data.Xs_train + data.Xs_test],
+    "shapes": [list(x.shape) for s in data.splits for x in data["Xs_" + s]],
     "dtypes": [str(x.dtype) for x in data.Xs_train],
     "image_energy": data.image_energy,
     "train_speakers": data.train_speakers, "test_speakers": data.test_speakers,
@@ -61,6 +62,7 @@ def main():
     parser.add_argument("--cache-dir", default=None,
                         help="where the cache is written (default: a temporary folder)")
     parser.add_argument("--n-train", type=int, default=55000)
+    parser.add_argument("--n-valid", type=int, default=5000)
     parser.add_argument("--n-test", type=int, default=10000)
     args = parser.parse_args()
 
@@ -70,7 +72,7 @@ def main():
         tmp = cache_dir = tempfile.mkdtemp(prefix="bench_avmnist_")
     kwargs = dict(data_home=args.data_home, fsdd_dir=args.fsdd_dir,
                   noise_dir=args.noise_dir, n_train=args.n_train,
-                  n_test=args.n_test, cache=cache_dir)
+                  n_valid=args.n_valid, n_test=args.n_test, cache=cache_dir)
     try:
         print(f"cpus available: {len(os.sched_getaffinity(0))}; "
               f"load average: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
@@ -80,7 +82,8 @@ def main():
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
-    print(f"avMNIST {args.n_train} train + {args.n_test} test pairs")
+    valid = f" + {args.n_valid} validation" if args.n_valid else ""
+    print(f"avMNIST {args.n_train} train{valid} + {args.n_test} test pairs")
     print(f"shapes: {build['shapes']}  dtypes: {build['dtypes']}")
     print(f"image energy kept: {build['image_energy']:.4f}")
     print(f"train speakers: {build['train_speakers']}  test speakers: {build['test_speakers']}")

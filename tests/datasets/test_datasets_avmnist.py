@@ -67,7 +67,8 @@ def test_build_cache_and_recovery(shared_data, noise_dir, tmp_path, monkeypatch)
     assert data.modality_names == ["image", "audio"]
     assert data.splits == ("train", "valid", "test")
     assert f"{N_VALID} validation pairs" in data.DESCR
-    for x in [*data.Xs_train, *data.Xs_valid, *data.Xs_test]:  # float16-exact, as the cache keeps them
+    # float16-exact, as the cache keeps them
+    for x in [*data.Xs_train, *data.Xs_valid, *data.Xs_test]:
         np.testing.assert_array_equal(x, x.astype(np.float16))
         assert np.isfinite(x).all()
 
