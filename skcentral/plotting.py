@@ -144,13 +144,13 @@ def plot_learning_curves(records, ax=None, per=10000):
     import matplotlib.pyplot as plt
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4))
-    colors, seen = plt.get_cmap("tab20"), {}
+    colors, seen = plt.get_cmap("tab10"), {}
     for rec in records:
         curve = [c for c in rec.get("curve") or [] if "valid_acc" in c]
         if not curve:
             continue
         name = rec.get("config", rec.get("row", "run"))
-        color = colors(len(seen) % 20) if name not in seen else seen[name]
+        color = colors(len(seen) % 10) if name not in seen else seen[name]
         epochs = np.array([c["epoch"] for c in curve])
         errors = per * (1 - np.array([c["valid_acc"] for c in curve]))
         ax.plot(epochs, errors, color=color, lw=1.2, alpha=0.8,

@@ -3,7 +3,7 @@
 ``mm-mnist``
     Table 2: multimodal MNIST (energy 0.5, share ratio 0.5), LeNet5 x3,
     batch 128, all 55,000 training images; Adam at lr 0.001, divided by 5
-    when the validation errors have not improved for an epoch, stopped after
+    when the validation errors have not improved for two epochs, stopped after
     3 epochs without improvement (at most 15) and the best epoch restored,
     on the 5,000 validation images; ModDrop p_drop 0.2; GMU dropout 0.25.
     Test errors counted out of 10,000 (scaled when a test subset is used).
