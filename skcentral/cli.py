@@ -117,32 +117,9 @@ def _reproduce(args):
         reproduce(args.experiment, seeds=args.seeds, methods=methods, depths=args.depths,
                   n_jobs=args.n_jobs, data_home=args.data_home, cache=cache,
                   results=results, fresh=args.fresh, **kw)
-    rows = summarize(args.experiment, results, all_protocols=args.all_protocols, **kw)
-    if args.curves and rows:
-        _write_curves(args, results, kw)
+    summarize(args.experiment, results, all_protocols=args.all_protocols,
+              curves=args.curves, **kw)
     return 0
-
-
-def _write_curves(args, results, kw):
-    """The learning curves of the summarised runs, to an image file."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from .experiments import EXPERIMENTS, read_results, with_current_settings
-    from .experiments._store import protocol_of, protocol_options
-    from .plotting import plot_learning_curves
-    exp = EXPERIMENTS[args.experiment]
-    protocol = protocol_of(exp.name, protocol_options(
-        exp, kw["epochs"], kw["train_size"], kw["test_size"], kw["device"], kw["precision"],
-        kw["channels_last"]))
-    records = with_current_settings([r for r in read_results(results)
-                                     if r.get("protocol") == protocol], exp)
-    ax = plot_learning_curves(records)
-    ax.set_title(f"{exp.title}: validation errors per epoch", fontsize=9)
-    ax.figure.savefig(args.curves, bbox_inches="tight", dpi=120)
-    plt.close(ax.figure)
-    print(f"\nlearning curves written to {args.curves}")
 
 
 def _add_reproduce(subparsers):
@@ -208,8 +185,8 @@ def _add_tune(subparsers):
         "tune", help="choose each method's learning rate on the validation split",
         description="Fit each method at each learning rate on (a subset of) the training "
                     "split and score it on the validation split, never on the test set; "
-                    "resumable. Experiments with a validation split: " + ", ".join(
-                        k for k in EXPERIMENTS if k in ("mm-mnist", "mmimdb-synthetic")))
+                    "resumable. Experiments with a validation split: mm-mnist, fig4, "
+                    "avmnist, mmimdb-synthetic.")
     p.add_argument("experiment", choices=list(EXPERIMENTS))
     p.add_argument("--lrs", default="0.0003,0.001,0.003",
                    help="comma-separated learning rates (default: 0.0003,0.001,0.003)")

@@ -140,12 +140,15 @@ def rank_agreement(ours, paper, higher_is_better):
 
 def summarize(experiment, results=None, *, epochs=None, train_size=None, test_size=None,
               device="cpu", precision="auto", channels_last=True, all_protocols=False,
-              out=None):
+              curves=None, out=None):
     """Print the summary table of ``experiment`` from its results file.
 
     Only records made with the given options are used (the same that
     :func:`reproduce` takes; ``None`` = the reduced protocol), unless
-    ``all_protocols``. Returns the rows (see :func:`summary_rows`).
+    ``all_protocols``. With ``curves`` (an image file name), the learning
+    curves of those records are drawn there
+    (:func:`~skcentral.plotting.plot_learning_curves`, needs matplotlib).
+    Returns the rows (see :func:`summary_rows`).
     """
     out = sys.stdout if out is None else out
     exp = _experiment(experiment)
@@ -181,7 +184,23 @@ def summarize(experiment, results=None, *, epochs=None, train_size=None, test_si
         _print_metrics(rows, exp, out)
     else:
         _print_rows(rows, exp, out)
+    if curves:
+        _write_curves(records, exp, curves)
+        print(f"\nlearning curves written to {curves}", file=out)
     return rows
+
+
+def _write_curves(records, exp, path):
+    """The records' learning curves, to an image file."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from ..plotting import plot_learning_curves
+    ax = plot_learning_curves(records)
+    ax.set_title(f"{exp.title}: validation errors per epoch", fontsize=9)
+    ax.figure.savefig(path, bbox_inches="tight", dpi=120)
+    plt.close(ax.figure)
 
 
 def _print_metrics(rows, exp, out):
