@@ -1,4 +1,5 @@
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,6 +11,26 @@ from skcentral.datasets import load_multimodal_digits
 if os.environ.get("PYTEST_XDIST_WORKER"):
     # one torch thread per xdist worker: `pytest -n 2` on 2 cores, no oversubscription
     torch.set_num_threads(1)
+
+
+# The project's real data sits beside the repository, at ../shared/data; a
+# user's checkout has no such folder, and the tests that need it are skipped.
+_REPO = Path(__file__).resolve().parents[1]
+
+
+def _shared_data():
+    env = os.environ.get("SKCENTRAL_TEST_DATA")
+    return Path(env) if env else _REPO / ".." / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data():
+    """The folder of real data (mnist/, fsdd/, esc10/), or skip."""
+    path = _shared_data().resolve()
+    if not (path / "mnist").is_dir():
+        pytest.skip(f"real data folder {path} is absent (set SKCENTRAL_TEST_DATA to "
+                    "a folder holding mnist/, fsdd/recordings/ and esc10/)")
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -30,7 +30,11 @@ def _versions():
 
 
 def _seeds(seeds):
-    return list(range(int(seeds))) if np.isscalar(seeds) else [int(s) for s in seeds]
+    out = list(range(int(seeds))) if np.isscalar(seeds) else [int(s) for s in seeds]
+    if not out or min(out) < 0:
+        raise ValueError(f"seeds must be a positive count or a non-empty list of seeds "
+                         f">= 0; got {seeds!r}.")
+    return out
 
 
 def _evaluate(exp, jobs, data, opts, seeds, n_jobs, torch_threads, on_run, **kwargs):

@@ -9,26 +9,6 @@ from pathlib import Path
 
 import pytest
 
-# The project's real data sits beside the repository, at ../shared/data; a
-# user's checkout has no such folder, and the tests that need it are skipped.
-_REPO = Path(__file__).resolve().parents[2]
-
-
-def _shared_data():
-    env = os.environ.get("SKCENTRAL_TEST_DATA")
-    return Path(env) if env else _REPO / ".." / "shared" / "data"
-
-
-@pytest.fixture(scope="session")
-def shared_data():
-    """The folder of real data (mnist/, fsdd/, esc10/), or skip."""
-    path = _shared_data().resolve()
-    if not (path / "mnist").is_dir():
-        pytest.skip(f"real data folder {path} is absent (set SKCENTRAL_TEST_DATA to "
-                    "a folder holding mnist/, fsdd/recordings/ and esc10/)")
-    return path
-
-
 @pytest.fixture(autouse=True)
 def _private_data_home(tmp_path, monkeypatch):
     # No test may read or write the user's ~/skcentral_data by accident.

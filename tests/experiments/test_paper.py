@@ -104,3 +104,35 @@ def test_montalbano_synthetic_data_and_macro_accuracy():
     expected = 100 * balanced_accuracy_score(data.y_test, np.zeros(40, int))
     assert s["macro_accuracy"] == pytest.approx(expected)
     assert s["errors_per_10000"] == pytest.approx(s["errors"] * 10000 / 40)
+
+
+def test_original_images_rows_train_on_the_full_images(shared_data, tmp_path):
+    import io
+    import json
+
+    from skcentral.datasets.mm_mnist import mnist_splits
+    from skcentral.experiments import reproduce, summarize
+    exp = EXPERIMENTS["mnist-original"]
+    data = exp.load(dict(train_size=600, data_home=shared_data))
+    splits = mnist_splits(shared_data)
+    assert data.modality_names == ["original"] and exp.paper == {"unimodal": 66, "ensemble": 60}
+    assert data.Xs_train[0].dtype == np.float32 and data.Xs_train[0].shape == (600, 28, 28)
+    np.testing.assert_allclose(data.valid[0][0], splits["valid"][0], atol=1e-6)
+    np.testing.assert_allclose(data.Xs_test[0], splits["test"][0], atol=1e-6)
+
+    path, out = tmp_path / "r.jsonl", io.StringIO()
+    reproduce("mnist-original", epochs=3, seeds=1, train_size=2000, test_size=500,
+              methods=["unimodal"], data_home=shared_data, results=path, precision="fp32",
+              out=out)
+    (rec,) = map(json.loads, path.read_text().splitlines())
+    # three epochs on 2,000 full images: far better than chance, validated on 5,000
+    assert rec["config"] == "unimodal" and rec["n_valid"] == 5000 and rec["score"] < 2000
+    table = io.StringIO()
+    rows = summarize("mnist-original", path, epochs=3, train_size=2000, test_size=500,
+                     precision="fp32", out=table)
+    assert [(r["row"], r["mean"]) for r in rows] == [("unimodal", rec["score"])]
+    assert "66" in table.getvalue().split("unimodal")[1].splitlines()[0]  # the paper's
+    ens = exp.build_estimator(exp.runs(["ensemble"])[0], dict(epochs=1, device="cpu",
+                                                              precision="fp32"),
+                              data.modality_names)
+    assert ens.n_estimators == 3  # the paper's "Ensemble 3 classifiers"

@@ -129,3 +129,12 @@ def test_learning_curves_early_stopping_and_schedule_on_validation(tmp_path):
     # stopped 2 epochs after the best one (or at the cap), the best restored
     best = int(np.argmax(acc))
     assert len(curve) == 25 or len(curve) == best + 1 + 2
+
+
+@pytest.mark.parametrize("seeds", [0, -1, []])
+def test_no_seed_to_run_is_an_error_not_an_empty_table(tmp_path, seeds):
+    path = tmp_path / "r.jsonl"
+    with pytest.raises(ValueError, match="seeds must be a positive count"):
+        rp.reproduce("digits", seeds=seeds, epochs=1, train_size=60, test_size=30,
+                     results=path, out=io.StringIO())
+    assert not path.exists()
