@@ -136,3 +136,16 @@ def test_original_images_rows_train_on_the_full_images(shared_data, tmp_path):
                                                               precision="fp32"),
                               data.modality_names)
     assert ens.n_estimators == 3  # the paper's "Ensemble 3 classifiers"
+
+
+def test_the_papers_own_protocol_for_a_gpu():
+    exp = EXPERIMENTS["mm-mnist-paper"]
+    assert exp.defaults == dict(epochs=100, seeds=3, train_size=55000, test_size=10000,
+                                depths="0,1,2,3,4")
+    runs = {r.config: r for r in exp.runs()}
+    assert len(runs) == 8 + 6 * 5  # every Table 2 row plus weighted mean and concat
+    assert runs["moddrop"].params == {"lr": 0.05, "batch_size": 128, "p_drop": 0.2}
+    cn = exp.build_estimator(runs["centralnet"], dict(epochs=100, device="cuda",
+                                                      precision="bf16"), ["a", "b"])
+    assert cn.lr == 0.01 and cn.max_epochs == 100 and not cn.callbacks
+    assert cn.device == "cuda" and exp.hyper == {"lr": 0.01, "batch_size": 128}

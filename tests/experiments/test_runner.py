@@ -138,3 +138,16 @@ def test_no_seed_to_run_is_an_error_not_an_empty_table(tmp_path, seeds):
         rp.reproduce("digits", seeds=seeds, epochs=1, train_size=60, test_size=30,
                      results=path, out=io.StringIO())
     assert not path.exists()
+
+
+@pytest.mark.cuda
+def test_several_runs_at_once_on_one_gpu(tmp_path, run_digits):
+    import torch
+    if not torch.cuda.is_available():
+        pytest.skip("needs a CUDA GPU (torch sees none)")
+    path = tmp_path / "r.jsonl"
+    new, _ = run_digits(path, methods=["unimodal", "centralnet"], device="cuda", n_jobs=2,
+                        precision="auto")
+    recs = _lines(path)
+    assert len(recs) == 4 and {r["protocol"]["device"] for r in recs} == {"cuda"}
+    assert all(0 <= r["scores"]["errors"] <= 60 for r in recs)
