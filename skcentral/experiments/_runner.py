@@ -133,7 +133,8 @@ def reproduce(experiment, *, epochs=None, seeds=None, train_size=None, test_size
         variant = json.loads(vkey)
         t0 = time.perf_counter()
         data = exp.load(opts, **variant)
-        print(f"  data{' ' + vkey if variant else ''}: {len(data.y_train)} train / "
+        valid = "" if data.valid is None else f"{len(data.valid[1])} validation / "
+        print(f"  data{' ' + vkey if variant else ''}: {len(data.y_train)} train / {valid}"
               f"{len(data.y_test)} test ({time.perf_counter() - t0:.0f} s to load)",
               file=out, flush=True)
         by_seeds = {}

@@ -113,8 +113,10 @@ def test_learning_curves_early_stopping_and_schedule_on_validation(tmp_path):
         valid_size=150, lr=0.05, methods=("unimodal",),
         hyper={"early_stopping_patience": 2, "early_stopping_monitor": "valid_acc",
                "lr_plateau_factor": 0.1, "lr_plateau_patience": 0})
+    out = io.StringIO()
     (rec,) = rp.reproduce(exp, epochs=25, train_size=300, test_size=200, precision="fp32",
-                          seeds=1, results=tmp_path / "r.jsonl", out=io.StringIO())
+                          seeds=1, results=tmp_path / "r.jsonl", out=out)
+    assert "data: 300 train / 150 validation / 200 test" in out.getvalue()
     curve = rec["curve"]
     assert rec["n_valid"] == 150 and len(curve) == rec["epochs_run"] <= 25
     assert [c["epoch"] for c in curve] == list(range(1, len(curve) + 1))
