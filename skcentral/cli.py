@@ -122,6 +122,26 @@ def _reproduce(args):
     return 0
 
 
+def _add_experiment_options(p, *, seeds_help, seeds_default, epochs_help):
+    """The options ``reproduce`` and ``tune`` share."""
+    from .experiments import EXPERIMENTS
+    p.add_argument("experiment", choices=list(EXPERIMENTS))
+    p.add_argument("--epochs", type=int, default=None, help=epochs_help)
+    p.add_argument("--seeds", type=int, default=seeds_default, help=seeds_help)
+    p.add_argument("--train-size", type=int, default=None,
+                   help="training samples (a fixed random subset)")
+    p.add_argument("--methods", default=None,
+                   help="comma-separated table rows (default: the paper's table)")
+    p.add_argument("--depths", default=None,
+                   help="fusion depths of the layer-fusion methods, e.g. 0,2")
+    p.add_argument("--n-jobs", type=int, default=2, help="parallel runs (default: 2)")
+    p.add_argument("--device", default="cpu", help="torch device (default: cpu)")
+    p.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "fp16"],
+                   help="autocast precision (default: auto, bf16 where the device computes "
+                        "in bfloat16 natively, else fp32)")
+    p.add_argument("--data-home", default=None, help="data folder of the loaders")
+
+
 def _add_reproduce(subparsers):
     from .experiments import EXPERIMENTS
     lines = [f"  {k}: {v.title}; reduced protocol {v.defaults}"
@@ -133,26 +153,13 @@ def _add_reproduce(subparsers):
                     "paper's figures. Options left out take the experiment's reduced "
                     "protocol:\n" + "\n".join(lines),
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("experiment", choices=list(EXPERIMENTS))
-    p.add_argument("--epochs", type=int, default=None, help="training epochs per run")
-    p.add_argument("--seeds", type=int, default=None, help="seeds per configuration")
-    p.add_argument("--train-size", type=int, default=None,
-                   help="training samples (a fixed random subset)")
+    _add_experiment_options(p, seeds_help="seeds per configuration", seeds_default=None,
+                            epochs_help="training epochs per run")
     p.add_argument("--test-size", type=int, default=None,
                    help="test samples (a fixed random subset; mm-mnist errors are scaled "
                         "to /10000)")
-    p.add_argument("--methods", default=None,
-                   help="comma-separated table rows (default: the paper's table)")
-    p.add_argument("--depths", default=None,
-                   help="fusion depths of the layer-fusion methods, e.g. 0,2")
-    p.add_argument("--n-jobs", type=int, default=2, help="parallel runs (default: 2)")
-    p.add_argument("--device", default="cpu", help="torch device (default: cpu)")
-    p.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "fp16"],
-                   help="autocast precision (default: auto, bf16 where the device computes "
-                        "in bfloat16 natively, else fp32)")
     p.add_argument("--no-channels-last", action="store_true",
                    help="do not use the channels-last memory format")
-    p.add_argument("--data-home", default=None, help="data folder of the loaders")
     p.add_argument("--cache", default=None,
                    help="writable folder for the built data sets (default: <data-home>/cache)")
     p.add_argument("--results", default=None,
@@ -185,20 +192,13 @@ def _add_tune(subparsers):
         "tune", help="choose each method's learning rate on the validation split",
         description="Fit each method at each learning rate on (a subset of) the training "
                     "split and score it on the validation split, never on the test set; "
-                    "resumable. Experiments with a validation split: mm-mnist, fig4, "
-                    "avmnist, mmimdb-synthetic.")
-    p.add_argument("experiment", choices=list(EXPERIMENTS))
+                    "resumable. Experiments with a validation split: "
+                    + ", ".join(k for k, e in EXPERIMENTS.items()
+                                if "early_stopping_patience" in e.hyper) + ".")
     p.add_argument("--lrs", default="0.0003,0.001,0.003",
                    help="comma-separated learning rates (default: 0.0003,0.001,0.003)")
-    p.add_argument("--methods", default=None, help="comma-separated table rows")
-    p.add_argument("--depths", default=None, help="fusion depths, e.g. 0,2")
-    p.add_argument("--epochs", type=int, default=None, help="at most this many epochs")
-    p.add_argument("--train-size", type=int, default=None, help="training samples")
-    p.add_argument("--seeds", type=int, default=1, help="seeds per rate (default: 1)")
-    p.add_argument("--n-jobs", type=int, default=2, help="parallel runs (default: 2)")
-    p.add_argument("--device", default="cpu")
-    p.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "fp16"])
-    p.add_argument("--data-home", default=None, help="data folder of the loaders")
+    _add_experiment_options(p, seeds_help="seeds per rate (default: 1)", seeds_default=1,
+                            epochs_help="at most this many epochs")
     p.add_argument("--results", default=None,
                    help="JSON-lines file (default: docs/results/tuning/<experiment>.jsonl)")
     p.set_defaults(func=_tune)
