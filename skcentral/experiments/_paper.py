@@ -211,7 +211,7 @@ _MNIST_PAPER_FIGURES = {
     "fusion_ensemble_product": 63, "concat_mt": 62, "moddrop": 60, "gmu": 68,
     "centralnet": 53, "weighted_mean": None, "concat": None}
 _ENSEMBLE_NOTE = {"ensemble": "paper: 2 LeNet5 on the original images, ours: one per "
-                              "modality"}
+                              "modality (the original-image rows: mnist-original)"}
 _PAPER_MNIST = dict(epochs=100, seeds=64, train_size=55000, test_size=10000,
                     depths="0,1,2,3,4")
 _NOT_GIVEN = dict(epochs=None, seeds=None, train_size=None, test_size=None, depths=None)

@@ -11,8 +11,10 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _private_data_home(tmp_path, monkeypatch):
-    # No test may read or write the user's ~/skcentral_data by accident.
+    # No test may read or write the user's ~/skcentral_data, or a cache folder the
+    # user's SKCENTRAL_CACHE names, by accident.
     monkeypatch.setenv("SKCENTRAL_DATA", str(tmp_path / "default_home"))
+    monkeypatch.delenv("SKCENTRAL_CACHE", raising=False)
 
 
 @contextlib.contextmanager
