@@ -116,7 +116,7 @@ def _reproduce(args):
         cache = args.cache if args.cache is not None else True
         reproduce(args.experiment, seeds=args.seeds, methods=methods, depths=args.depths,
                   n_jobs=args.n_jobs, data_home=args.data_home, cache=cache,
-                  results=results, fresh=args.fresh, **kw)
+                  results=results, fresh=args.fresh, verbose=int(args.verbose), **kw)
     summarize(args.experiment, results, all_protocols=args.all_protocols,
               curves=args.curves, **kw)
     return 0
@@ -140,6 +140,8 @@ def _add_experiment_options(p, *, seeds_help, seeds_default, epochs_help):
                    help="autocast precision (default: auto, bf16 where the device computes "
                         "in bfloat16 natively, else fp32)")
     p.add_argument("--data-home", default=None, help="data folder of the loaders")
+    p.add_argument("--verbose", action="store_true",
+                   help="print each run's table of epochs as it trains")
 
 
 def _add_reproduce(subparsers):
@@ -182,7 +184,7 @@ def _tune(args):
             methods=args.methods.split(",") if args.methods else None, depths=args.depths,
             epochs=args.epochs, train_size=args.train_size, seeds=args.seeds,
             n_jobs=args.n_jobs, device=args.device, precision=args.precision,
-            data_home=args.data_home, results=args.results)
+            data_home=args.data_home, results=args.results, verbose=int(args.verbose))
     return 0
 
 

@@ -195,11 +195,12 @@ class Experiment:
     def build_estimator(self, run, opts, modality_names):
         """The estimator of one run, from the protocol and the options.
 
-        ``opts`` holds ``epochs``, ``device``, ``precision`` and
-        ``channels_last``.
+        ``opts`` holds ``epochs``, ``device``, ``precision``,
+        ``channels_last`` and ``verbose``.
         """
         p = dict(run.params)
         kwargs = {"max_epochs": int(opts["epochs"]), "lr": p.pop("lr"),
+                  "verbose": int(opts.get("verbose", 0)),
                   "batch_size": p.pop("batch_size"), "device": opts["device"],
                   "precision": opts["precision"],
                   "channels_last": bool(self.conv and opts.get("channels_last", True))}

@@ -50,7 +50,7 @@ def _evaluate(exp, jobs, data, opts, seeds, n_jobs, torch_threads, on_run, **kwa
 def reproduce(experiment, *, epochs=None, seeds=None, train_size=None, test_size=None,
               methods=None, depths=None, n_jobs=1, device="cpu", precision="auto",
               channels_last=True, data_home=None, cache=True, results=None, fresh=False,
-              torch_threads=1, out=None):
+              torch_threads=1, verbose=0, out=None):
     """Run ``experiment``'s reduced protocol, appending each finished run to ``results``.
 
     Runs already in the file with the same options are skipped (resume).
@@ -79,6 +79,9 @@ def reproduce(experiment, *, epochs=None, seeds=None, train_size=None, test_size
     fresh : bool, default=False
         Empty the file first.
     torch_threads : int, default=1
+    verbose : int, default=0
+        Passed to every estimator: 1 prints each run's table of epochs
+        (losses, validation accuracy, duration) as it trains.
     out : file, default=sys.stdout
         Where progress goes.
 
@@ -107,7 +110,8 @@ def reproduce(experiment, *, epochs=None, seeds=None, train_size=None, test_size
     seeds = _seeds(d["seeds"] if seeds is None else seeds)
     opts = {**protocol_options(exp, epochs, train_size, test_size, device, precision,
                                channels_last),
-            "data_home": None if data_home is None else str(data_home), "cache": cache}
+            "data_home": None if data_home is None else str(data_home), "cache": cache,
+            "verbose": int(verbose)}
     store = ResultsFile(results or default_results(exp.name), fresh=fresh)
     protocol = protocol_of(exp.name, opts)
     done = store.done()

@@ -153,3 +153,16 @@ def test_several_runs_at_once_on_one_gpu(tmp_path, run_digits):
     recs = _lines(path)
     assert len(recs) == 4 and {r["protocol"]["device"] for r in recs} == {"cuda"}
     assert all(0 <= r["scores"]["errors"] <= 60 for r in recs)
+
+
+def test_verbose_prints_each_runs_epochs_and_does_not_change_the_result(tmp_path, run_digits,
+                                                                        capsys):
+    path = tmp_path / "r.jsonl"
+    run_digits(path, seeds=1)
+    assert "train_loss" not in capsys.readouterr().out
+    run_digits(tmp_path / "v.jsonl", seeds=1, verbose=1)
+    table = capsys.readouterr().out
+    assert "epoch" in table and "train_loss" in table  # skorch's table, one line an epoch
+    assert _lines(path)[0]["score"] == _lines(tmp_path / "v.jsonl")[0]["score"]
+    new, out = run_digits(path, seeds=1, verbose=1)  # the same run: already in the file
+    assert new == [] and "0 to run" in out
