@@ -138,6 +138,19 @@ class PCASplit:
 
     def transform(self, images):
         """Return ``[modality_a, modality_b]``, each shaped like the images."""
+        return [self._project(images, comps) for comps in self.components_]
+
+    def transform_union(self, images):
+        """Project onto every component either modality keeps, as one image.
+
+        All that the two modalities know together, in one view: what a
+        fusion of the two could at best see. Its energy is
+        ``pca_.explained_variance_ratio_[union].sum()``, ``union`` being
+        ``np.union1d(*components_)``.
+        """
+        return self._project(images, np.union1d(*self.components_))
+
+    def _project(self, images, comps):
         images = np.asarray(images, dtype=np.float64)
         if images.shape[1:] != self.image_shape_:
             raise ValueError(
@@ -145,12 +158,9 @@ class PCASplit:
                 f"was fitted on {self.image_shape_}."
             )
         flat = images.reshape(len(images), -1) - self.pca_.mean_
-        out = []
-        for comps in self.components_:
-            basis = self.pca_.components_[comps]
-            proj = (flat @ basis.T) @ basis + self.pca_.mean_
-            out.append(proj.reshape(images.shape).astype(np.float32))
-        return out
+        basis = self.pca_.components_[comps]
+        proj = (flat @ basis.T) @ basis + self.pca_.mean_
+        return proj.reshape(images.shape).astype(np.float32)
 
 
 def make_pca_split(images, energy=0.5, share_ratio=0.5, random_state=None,

@@ -18,6 +18,10 @@
     errors) and an ensemble of three LeNet5s (``ensemble``, the paper's
     "Ensemble 3 classifiers", 60 errors), all on the one original image.
     They tell how well the training protocol does on the full images.
+``mm-mnist-union``
+    One LeNet5 on the projection onto every principal component either
+    ``mm-mnist`` modality keeps: all the two modalities know together, in
+    one image. What a fusion of the two could at best see; not in the paper.
 ``mm-mnist-short``
     The same on 5,000 training images for 5 epochs at lr 0.01 (ModDrop lr
     0.05), no validation: the short protocol of earlier versions.
@@ -86,6 +90,19 @@ def _load_mnist_original(opts):
     return Data(*_take([Xtr], ytr, [Xte], yte, opts), ["original"], valid=([Xva], yva),
                 description="MNIST, original images (55,000 training, 5,000 validation = "
                             "MNIST training images 0-4999, 10,000 test)")
+
+
+def _load_mm_mnist_union(opts, energy=0.5, share_ratio=0.5):
+    """Both multimodal-MNIST modalities' components in one image (one modality)."""
+    from ..datasets.mm_mnist import fit_split, mnist_splits
+    s = mnist_splits(opts.get("data_home"))
+    split = fit_split(s["train"][0], energy, share_ratio, 0)  # load_multimodal_mnist's
+    (Xtr, ytr), (Xva, yva), (Xte, yte) = [(split.transform_union(x), y) for x, y in
+                                          (s["train"], s["valid"], s["test"])]
+    kept = split.pca_.explained_variance_ratio_[np.union1d(*split.components_)].sum()
+    return Data(*_take([Xtr], ytr, [Xte], yte, opts), ["union"], valid=([Xva], yva),
+                description=f"Multimodal MNIST (energy {energy}, share ratio {share_ratio}), "
+                            f"both modalities' components in one image (energy {kept:.3f})")
 
 
 def _load_avmnist(opts):
@@ -237,6 +254,12 @@ EXPERIMENTS = {e.name: e for e in [
         _PAPER_MNIST, ("unimodal", "ensemble"), load=_load_mnist_original,
         **dict(_MNIST_CONVERGED, method_hyper={"ensemble": {"n_estimators": 3}}),
         paper={"unimodal": 66, "ensemble": 60}),
+    Experiment(
+        "mm-mnist-union", "Multimodal MNIST, both modalities in one image (errors out of "
+        "10,000)", "errors_per_10000", "errors /10000", False,
+        dict(epochs=15, seeds=3, train_size=55000, test_size=10000, depths="0"),
+        _PAPER_MNIST, ("unimodal",), load=_load_mm_mnist_union, **_MNIST_CONVERGED,
+        paper={"unimodal": None}),
     Experiment(
         "mm-mnist-short", "Multimodal MNIST, Table 2, short protocol (errors out of "
         "10,000)", "errors_per_10000", "errors /10000", False,

@@ -149,3 +149,16 @@ def test_the_papers_own_protocol_for_a_gpu():
                                                       precision="bf16"), ["a", "b"])
     assert cn.lr == 0.01 and cn.max_epochs == 100 and not cn.callbacks
     assert cn.device == "cuda" and exp.hyper == {"lr": 0.01, "batch_size": 128}
+
+
+def test_union_row_sees_both_modalities_in_one_image(shared_data):
+    from skcentral.datasets.mm_mnist import mnist_splits
+    exp = EXPERIMENTS["mm-mnist-union"]
+    data = exp.load(dict(train_size=500, data_home=shared_data))
+    assert data.modality_names == ["union"] and data.valid[0][0].shape == (5000, 28, 28)
+    kept = float(data.description.rsplit("energy ", 1)[1].rstrip(")"))
+    assert 0.5 < kept < 1  # more than one modality's 0.5, less than the image
+    original = mnist_splits(shared_data)["test"][0]
+    lost = ((data.Xs_test[0] - original) ** 2).sum() / ((original - original.mean(0)) ** 2).sum()
+    np.testing.assert_allclose(lost, 1 - kept, atol=0.02)  # the energy left out
+    assert exp.paper == {"unimodal": None} and exp.methods == ("unimodal",)
