@@ -81,15 +81,21 @@ def _load_mm_mnist(opts, energy=0.5, share_ratio=0.5, valid=False):
                 valid=(list(d.Xs_valid), d.y_valid) if valid else None)
 
 
+def _one_view(opts, splits, view, name, description):
+    """One modality: MNIST's train, validation and test splits mapped through ``view``."""
+    (Xtr, ytr), (Xva, yva), (Xte, yte) = [(view(x), y) for x, y in
+                                          (splits["train"], splits["valid"], splits["test"])]
+    return Data(*_take([Xtr], ytr, [Xte], yte, opts), [name], valid=([Xva], yva),
+                description=description)
+
+
 def _load_mnist_original(opts):
     """The original MNIST images as one modality (Table 2's reference rows)."""
     from ..datasets.mm_mnist import mnist_splits
-    s = {k: (x.astype(np.float32), y) for k, (x, y) in
-         mnist_splits(opts.get("data_home")).items()}
-    (Xtr, ytr), (Xva, yva), (Xte, yte) = s["train"], s["valid"], s["test"]
-    return Data(*_take([Xtr], ytr, [Xte], yte, opts), ["original"], valid=([Xva], yva),
-                description="MNIST, original images (55,000 training, 5,000 validation = "
-                            "MNIST training images 0-4999, 10,000 test)")
+    return _one_view(opts, mnist_splits(opts.get("data_home")),
+                     lambda x: x.astype(np.float32), "original",
+                     "MNIST, original images (55,000 training, 5,000 validation = "
+                     "MNIST training images 0-4999, 10,000 test)")
 
 
 def _load_mm_mnist_union(opts, energy=0.5, share_ratio=0.5):
@@ -97,12 +103,10 @@ def _load_mm_mnist_union(opts, energy=0.5, share_ratio=0.5):
     from ..datasets.mm_mnist import fit_split, mnist_splits
     s = mnist_splits(opts.get("data_home"))
     split = fit_split(s["train"][0], energy, share_ratio, 0)  # load_multimodal_mnist's
-    (Xtr, ytr), (Xva, yva), (Xte, yte) = [(split.transform_union(x), y) for x, y in
-                                          (s["train"], s["valid"], s["test"])]
     kept = split.pca_.explained_variance_ratio_[np.union1d(*split.components_)].sum()
-    return Data(*_take([Xtr], ytr, [Xte], yte, opts), ["union"], valid=([Xva], yva),
-                description=f"Multimodal MNIST (energy {energy}, share ratio {share_ratio}), "
-                            f"both modalities' components in one image (energy {kept:.3f})")
+    return _one_view(opts, s, split.transform_union, "union",
+                     f"Multimodal MNIST (energy {energy}, share ratio {share_ratio}), "
+                     f"both modalities' components in one image (energy {kept:.3f})")
 
 
 def _load_avmnist(opts):
