@@ -16,7 +16,7 @@ import numpy as np
 from ..model_selection import evaluate_many
 from ._registry import METHODS
 from ._store import ResultsFile, default_results, protocol_of, protocol_options, run_key
-from ._summary import _experiment, _order, summary_rows
+from ._summary import _count, _experiment, _order, summary_rows
 
 __all__ = ["Comparison", "compare", "reproduce"]
 
@@ -119,7 +119,8 @@ def reproduce(experiment, *, epochs=None, seeds=None, train_size=None, test_size
     todo = [(run, s) for run in runs for s in seeds
             if run_key({"protocol": protocol, "config": run.config, "params": run.params,
                         "seed": s}) not in done]
-    print(f"{exp.title}\n  {len(runs)} configurations x {len(seeds)} seeds; "
+    print(f"{exp.title}\n  {_count(len(runs), 'configuration')} x "
+          f"{_count(len(seeds), 'seed')}; "
           f"{len(runs) * len(seeds) - len(todo)} already in {store.path}, {len(todo)} to run "
           f"on {n_jobs} job(s); options {protocol}", file=out, flush=True)
     if not todo:

@@ -166,7 +166,7 @@ def summarize(experiment, results=None, *, epochs=None, train_size=None, test_si
                   f"results for: " + "; ".join(sorted(others)), file=out)
         current = with_current_settings(records, exp)
         if len(current) < len(records):
-            print(f"({len(records) - len(current)} runs of {path} made with earlier "
+            print(f"({_count(len(records) - len(current), 'run')} of {path} made with earlier "
                   "hyper-parameters left out)", file=out)
         records = current
     if not records:
@@ -175,7 +175,7 @@ def summarize(experiment, results=None, *, epochs=None, train_size=None, test_si
     rows = _order(summary_rows(records, exp), exp)
     seeds = sorted({r["seed"] for r in records})
     hours = sum(r.get("fit_time", 0) + r.get("score_time", 0) for r in records) / 3600
-    print(f"\n{exp.title}\nfrom {path}: {len(records)} runs ({hours:.1f} hours of "
+    print(f"\n{exp.title}\nfrom {path}: {_count(len(records), 'run')} ({hours:.1f} hours of "
           f"fitting and scoring, one torch thread each); options {protocol}; "
           f"seeds {seeds}; mean +- 99% Student-t CI over seeds\n", file=out)
     if len(exp.variants) > 1:
@@ -188,6 +188,11 @@ def summarize(experiment, results=None, *, epochs=None, train_size=None, test_si
         _write_curves(records, exp, curves)
         print(f"\nlearning curves written to {curves}", file=out)
     return rows
+
+
+def _count(n, noun):
+    """``n`` and ``noun``, in the plural unless ``n`` is 1: "1 run", "3 runs"."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _write_curves(records, exp, path):

@@ -105,7 +105,7 @@ def test_new_hyper_parameters_are_new_runs(tmp_path, run_digits):
     rows = rp.summarize(exp, path, epochs=1, train_size=120, test_size=60,
                         precision="fp32", out=out)
     assert [r["n"] for r in rows] == [1]
-    assert "1 runs of" in out.getvalue() and "earlier hyper-parameters" in out.getvalue()
+    assert "1 run of" in out.getvalue() and "earlier hyper-parameters" in out.getvalue()
 
 
 def test_learning_curves_early_stopping_and_schedule_on_validation(tmp_path):

@@ -22,6 +22,12 @@ def test_summary_table(tmp_path, run_digits):
     fs = next(r for r in rows if r["row"] == "fusion_sum")
     assert fs["depth"] in (0, 1) and set(fs["depths"]) == {0, 1} and fs["n"] == 2
     assert fs["mean"] == min(fs["depths"].values())  # errors: the best depth is the lowest
+    one = tmp_path / "one.jsonl"
+    one.write_text(path.read_text().splitlines()[0] + "\n")
+    out = io.StringIO()
+    rp.summarize("digits", one, epochs=1, train_size=120, test_size=60, precision="fp32",
+                 out=out)
+    assert "1 run (0.0 hours" in out.getvalue()  # not "1 runs"
     # other options: nothing to show, and the file's option sets are named
     out = io.StringIO()
     assert rp.summarize("digits", path, epochs=7, out=out) == []
