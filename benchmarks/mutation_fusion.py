@@ -32,7 +32,8 @@ FUSION_TESTS = ["tests/test_fusion_centralnet.py", "tests/test_fusion_common.py"
                 "tests/test_fusion_layer.py", "tests/test_fusion_scores.py",
                 "tests/test_fusion_ensemble.py"]
 LOSS_TESTS = ["tests/test_losses.py", "tests/test_base.py::test_get_loss_is_eq2_on_the_modules_outputs",
-              "tests/test_base.py::test_get_loss_is_eq4_with_pos_weight_for_multilabel"]
+              "tests/test_base.py::test_get_loss_is_eq4_with_pos_weight_for_multilabel",
+              "tests/test_base.py::test_get_loss_trains_the_ensemble_members_not_their_average"]
 ALPHAS_TESTS = ["tests/test_centralnet.py::test_alphas_report_the_modules_weights_and_their_shares"]
 
 # (name, file, text to replace, replacement, tests to run)
@@ -118,7 +119,11 @@ MUTANTS = [
      "terms = [w * criterion(out, y)", "terms = [criterion(out, y)", LOSS_TESTS),
     ("loss: fused term dropped", "skcentral/losses.py",
      "return sum(terms[1:], terms[0])", "return sum(terms[1:], 0 * terms[0])", LOSS_TESTS),
-    ("loss: pos_weight ignored (Eq. 4)", "skcentral/_base.py",
+    ("loss: beta ignored (modality terms weigh 1)", "skcentral/losses.py",
+     "float(beta[k]) if role == \"modality\"", "1.0 if role == \"modality\"", LOSS_TESTS),
+    ("loss: the average of members trained too", "skcentral/losses.py",
+     "\"average\": 0.0", "\"average\": 1.0", LOSS_TESTS),
+    ("loss: pos_weight ignored (Eq. 4)", "skcentral/_tasks.py",
      "pos_weight=torch.full((len(self.classes_),), float(self.pos_weight))",
      "pos_weight=torch.full((len(self.classes_),), 2.0)", LOSS_TESTS),
 ]

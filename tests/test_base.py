@@ -438,6 +438,24 @@ def test_get_loss_is_eq2_on_the_modules_outputs(small_digits):
         torch.testing.assert_close(clf.get_loss(out, yt), expected)
 
 
+def test_get_loss_trains_the_ensemble_members_not_their_average(small_digits):
+    # the average of the members is the prediction; each member has its own loss
+    from skcentral import EnsembleClassifier, LayerFusionClassifier
+    Xs, _, y, _ = small_digits
+    xs = [torch.as_tensor(x[:50]) for x in Xs]
+    yt = torch.as_tensor(y[:50])
+    fe = LayerFusionClassifier(backbones=MLP((32,)), fusion_layer=1, ensemble=True, beta=0.5,
+                               random_state=0).fit(Xs, y, epochs=0)
+    ens = EnsembleClassifier(backbones=MLP((32,)), random_state=0).fit(Xs, y, epochs=0)
+    with torch.no_grad():
+        out = fe.module_.eval()(xs)  # average, fused, modality 0, modality 1
+        torch.testing.assert_close(fe.get_loss(out, yt), cross_entropy(out[1], yt) + 0.5 * (
+            cross_entropy(out[2], yt) + cross_entropy(out[3], yt)))
+        out = ens.module_.eval()(xs)  # average, one member per modality
+        torch.testing.assert_close(ens.get_loss(out, yt),
+                                   cross_entropy(out[1], yt) + cross_entropy(out[2], yt))
+
+
 def test_get_loss_is_eq4_with_pos_weight_for_multilabel(rng):
     Xs, Y = multilabel_data(rng, n=60)
     clf = CentralNetClassifier(backbones=MLP((8,)), beta=[0.25, 0.0], pos_weight=3.0,
