@@ -45,9 +45,18 @@ def summary_rows(records, experiment, metric=None, confidence=0.99):
     -------
     list of dict
         With ``row``, ``variant``, ``depth`` (the best, for layer fusion),
-        ``mean``, ``half_width``, ``n``, ``scores`` (per seed, in seed
-        order), ``depths`` (mean per depth), ``metrics`` (mean and
+        ``depth_chosen_on`` (``"validation"`` or ``"test"``), ``mean``,
+        ``half_width``, ``n``, ``scores`` (per seed, in seed order),
+        ``depths`` (mean test score per depth), ``metrics`` (mean and
         half-width of every metric at the best depth) and ``fit_time``.
+
+    Notes
+    -----
+    The best depth of a layer fusion is the one with the best mean
+    validation accuracy of the kept epochs when every run of the row has a
+    validation learning curve, so that nothing is chosen on the test set;
+    otherwise (protocols without a validation split, as the paper's) the one
+    with the best mean test score, as the paper reports its rows.
     """
     exp = _experiment(experiment)
     metric = metric or exp.metric
@@ -59,14 +68,19 @@ def summary_rows(records, experiment, metric=None, confidence=0.99):
     for (row, vkey), by_depth in groups.items():
         means = {d: float(np.mean([x["scores"][metric] for x in by_depth[d].values()]))
                  for d in sorted(by_depth, key=lambda d: (d is None, d))}
-        pick = max if exp.higher_is_better else min
-        best = pick(means, key=lambda d: means[d])
+        valid = _validation_means(by_depth)
+        if valid is not None:
+            best, chosen_on = max(means, key=lambda d: valid[d]), "validation"
+        else:
+            pick = max if exp.higher_is_better else min
+            best, chosen_on = pick(means, key=lambda d: means[d]), "test"
         recs = [by_depth[best][s] for s in sorted(by_depth[best])]
         scores = [x["scores"][metric] for x in recs]
         mean, half = student_ci(scores, confidence)
         metrics = {m: student_ci([x["scores"][m] for x in recs], confidence)
                    for m in recs[0]["scores"]}
-        rows.append({"row": row, "variant": json.loads(vkey), "depth": best, "mean": mean,
+        rows.append({"row": row, "variant": json.loads(vkey), "depth": best,
+                     "depth_chosen_on": chosen_on, "mean": mean,
                      "half_width": half, "n": len(recs), "scores": scores,
                      "depths": means,
                      "metrics": metrics, "fit_time": float(np.mean([x["fit_time"]
@@ -184,10 +198,41 @@ def summarize(experiment, results=None, *, epochs=None, train_size=None, test_si
         _print_metrics(rows, exp, out)
     else:
         _print_rows(rows, exp, out)
+    _print_depth_choice(rows, out)
     if curves:
         _write_curves(records, exp, curves)
         print(f"\nlearning curves written to {curves}", file=out)
     return rows
+
+
+_DEPTH_CHOICE = {
+    "validation": "the depth whose kept epochs scored best on the validation split (mean "
+                  "over seeds); 'all depths' gives each depth's mean test score",
+    "test": "the depth with the best mean test score, as the paper reports its rows "
+            "(no validation split in this protocol)",
+}
+
+
+def _print_depth_choice(rows, out):
+    """Say how the depth of the layer-fusion rows was chosen."""
+    for on in sorted({r["depth_chosen_on"] for r in rows
+                      if r["depth"] is not None and len(r["depths"]) > 1}):
+        print(f"\nLayer fusion depth: {_DEPTH_CHOICE[on]}.", file=out)
+
+
+def _validation_means(by_depth):
+    """Mean validation accuracy of the kept epochs per depth; None without curves.
+
+    A run's kept epoch is its best validation accuracy (early stopping restores
+    it); depths are compared only when every run has a validation curve.
+    """
+    out = {}
+    for d, runs in by_depth.items():
+        accs = [[e.get("valid_acc") for e in r.get("curve") or []] for r in runs.values()]
+        if not all(a and None not in a for a in accs):
+            return None
+        out[d] = float(np.mean([max(a) for a in accs]))
+    return out
 
 
 def _count(n, noun):

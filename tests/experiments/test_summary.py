@@ -21,7 +21,9 @@ def test_summary_table(tmp_path, run_digits):
     assert {r["row"] for r in rows} == {"unimodal", "fusion_sum"}
     fs = next(r for r in rows if r["row"] == "fusion_sum")
     assert fs["depth"] in (0, 1) and set(fs["depths"]) == {0, 1} and fs["n"] == 2
+    assert fs["depth_chosen_on"] == "test"  # digits: no validation split
     assert fs["mean"] == min(fs["depths"].values())  # errors: the best depth is the lowest
+    assert "Layer fusion depth: the depth with the best mean test score" in text
     one = tmp_path / "one.jsonl"
     one.write_text(path.read_text().splitlines()[0] + "\n")
     out = io.StringIO()
@@ -58,6 +60,33 @@ def test_summary_compares_the_ordering_with_the_paper(tmp_path):
     assert "Spearman rho = 0.40 over 4 methods; 2 of 6 pairs inverted" in text
     assert "paper: centralnet better than gmu; ours: the reverse" in text
     assert "ensemble" not in text.split("Ordering")[0] or "*" in text
+
+
+def _fusion_records(curves):
+    """Fusion Sum at depths 0 and 2, two seeds: depth 2 is better on the test set."""
+    exp = rp.EXPERIMENTS["mm-mnist"]
+    out = []
+    for depth, test, valid in ((0, 110, 0.990), (2, 100, 0.980)):
+        for seed in (0, 1):
+            out.append({"row": "fusion_sum", "method": "fusion_sum", "depth": depth,
+                        "variant": {}, "seed": seed, "fit_time": 1.0,
+                        "params": exp.runs(["fusion_sum"], [depth])[0].params,
+                        "scores": {"errors_per_10000": test + seed},
+                        "curve": [{"epoch": 1, "valid_acc": valid - 0.01},
+                                  {"epoch": 2, "valid_acc": valid}] if curves else None})
+    return out
+
+
+def test_best_depth_is_chosen_on_validation_not_on_the_test_set():
+    # with validation curves, the depth whose kept epochs validated best wins, although
+    # the other depth has fewer test errors: nothing is chosen on the test set
+    (row,) = rp.summary_rows(_fusion_records(curves=True), "mm-mnist")
+    assert (row["depth"], row["depth_chosen_on"], row["scores"]) == (0, "validation",
+                                                                      [110, 111])
+    assert row["depths"] == {0: 110.5, 2: 100.5}  # each depth's test mean, still shown
+    # a protocol without validation: the best test score, as the paper reports its rows
+    (row,) = rp.summary_rows(_fusion_records(curves=False), "mm-mnist")
+    assert (row["depth"], row["depth_chosen_on"], row["mean"]) == (2, "test", 100.5)
 
 
 def test_rank_agreement():
