@@ -124,7 +124,8 @@ def plot_learning_curves(records, ax=None, per=10000):
     Returns
     -------
     ax : matplotlib Axes
-        One line per run (a colour per table row, seeds alike), a dot on
+        One line per run (a colour per table row, seeds alike; past ten
+        rows the colours come round again, dashed, then dotted), a dot on
         the epoch whose parameters were kept (the best, with early
         stopping), and a cross on each first epoch trained at a lowered
         learning rate.
@@ -144,18 +145,19 @@ def plot_learning_curves(records, ax=None, per=10000):
     import matplotlib.pyplot as plt
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4))
-    colors, seen = plt.get_cmap("tab10"), {}
+    colors, styles, seen = plt.get_cmap("tab10"), ("-", "--", ":"), {}
     for rec in records:
         curve = [c for c in rec.get("curve") or [] if "valid_acc" in c]
         if not curve:
             continue
         name = rec.get("config", rec.get("row", "run"))
-        color = colors(len(seen) % 10) if name not in seen else seen[name]
+        n = len(seen)
+        color, style = seen.get(name, (colors(n % 10), styles[n // 10 % len(styles)]))
         epochs = np.array([c["epoch"] for c in curve])
         errors = per * (1 - np.array([c["valid_acc"] for c in curve]))
-        ax.plot(epochs, errors, color=color, lw=1.2, alpha=0.8,
+        ax.plot(epochs, errors, color=color, ls=style, lw=1.2, alpha=0.8,
                 label=None if name in seen else name)
-        seen[name] = color
+        seen[name] = color, style
         best = int(np.argmax([c["valid_acc"] for c in curve]))
         ax.plot(epochs[best], errors[best], "o", color=color, ms=5)
         lrs = [c.get("event_lr") for c in curve]

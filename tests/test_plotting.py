@@ -44,3 +44,7 @@ def test_plot_learning_curves_one_colour_per_row_best_epoch_and_rate_drops():
     assert list(lines[0].get_ydata()) == pytest.approx([1000, 500, 600])
     assert list(lines[1].get_ydata()) == pytest.approx([500])  # best epoch kept
     assert list(lines[2].get_xdata()) == [3]  # first epoch at the lowered rate
+    # more rows than colours: every row still drawn its own way
+    ax = plot_learning_curves([rec(f"row{i}", 0, [0.9, 0.95], [1e-3, 1e-3]) for i in range(12)])
+    curves = [line for line in ax.lines if len(line.get_xdata()) == 2]
+    assert len({(line.get_color(), line.get_linestyle()) for line in curves}) == 12
