@@ -70,6 +70,16 @@ def f1_scores(estimator, X, y):
             for avg in ("micro", "macro", "weighted", "samples")}
 
 
+def early_stopping_monitor(params):
+    """The value a run's early stopping monitors, and whether lower is better.
+
+    ``params["early_stopping_monitor"]`` (default ``"valid_loss"``); a name
+    ending in ``"_acc"`` is better when higher, any other when lower.
+    """
+    monitor = params.get("early_stopping_monitor", "valid_loss")
+    return monitor, not monitor.endswith("_acc")
+
+
 def _callbacks(params):
     """skorch callbacks of the protocol's schedule and early stopping.
 
@@ -81,8 +91,8 @@ def _callbacks(params):
     when the same monitored value has not improved for that many epochs.
     """
     callbacks = []
-    monitor = params.pop("early_stopping_monitor", "valid_loss")
-    lower_is_better = not monitor.endswith("_acc")
+    monitor, lower_is_better = early_stopping_monitor(params)
+    params.pop("early_stopping_monitor", None)
     if "lr_decay" in params:
         from skorch.callbacks import LRScheduler
         from torch.optim.lr_scheduler import ExponentialLR

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from ..model_selection import student_ci
+from ._protocol import early_stopping_monitor
 from ._store import default_results, protocol_of, protocol_options, read_results
 
 __all__ = ["rank_agreement", "summarize", "summary_rows", "with_current_settings"]
@@ -52,8 +53,10 @@ def summary_rows(records, experiment, metric=None, confidence=0.99):
 
     Notes
     -----
-    The best depth of a layer fusion is the one with the best mean
-    validation accuracy of the kept epochs when every run of the row has a
+    The best depth of a layer fusion is the one whose kept epochs (those
+    early stopping restored) have the best mean value of the monitored
+    validation figure (``valid_acc`` or ``valid_loss``, as the runs'
+    ``early_stopping_monitor``) when every run of the row has a
     validation learning curve, so that nothing is chosen on the test set;
     otherwise (protocols without a validation split, as the paper's) the one
     with the best mean test score, as the paper reports its rows.
@@ -70,7 +73,9 @@ def summary_rows(records, experiment, metric=None, confidence=0.99):
                  for d in sorted(by_depth, key=lambda d: (d is None, d))}
         valid = _validation_means(by_depth)
         if valid is not None:
-            best, chosen_on = max(means, key=lambda d: valid[d]), "validation"
+            valid, lower_is_better = valid
+            pick = min if lower_is_better else max
+            best, chosen_on = pick(means, key=lambda d: valid[d]), "validation"
         else:
             pick = max if exp.higher_is_better else min
             best, chosen_on = pick(means, key=lambda d: means[d]), "test"
@@ -221,18 +226,28 @@ def _print_depth_choice(rows, out):
 
 
 def _validation_means(by_depth):
-    """Mean validation accuracy of the kept epochs per depth; None without curves.
+    """Per depth, the mean over seeds of the monitored validation value of the kept epochs.
 
-    A run's kept epoch is its best validation accuracy (early stopping restores
-    it); depths are compared only when every run has a validation curve.
+    Returns ``(means, lower_is_better)``, or None unless every run has a
+    learning curve holding the value its early stopping monitored
+    (``params["early_stopping_monitor"]``, see
+    :func:`~skcentral.experiments._protocol.early_stopping_monitor`) and all
+    runs monitored the same value. A run's kept epoch is the one its
+    early stopping restored: the best monitored value.
     """
+    monitors = {early_stopping_monitor(r.get("params") or {})
+                for runs in by_depth.values() for r in runs.values()}
+    if len(monitors) != 1:
+        return None
+    ((monitor, lower_is_better),) = monitors
+    keep = min if lower_is_better else max
     out = {}
     for d, runs in by_depth.items():
-        accs = [[e.get("valid_acc") for e in r.get("curve") or []] for r in runs.values()]
-        if not all(a and None not in a for a in accs):
+        values = [[e.get(monitor) for e in r.get("curve") or []] for r in runs.values()]
+        if not all(v and None not in v for v in values):
             return None
-        out[d] = float(np.mean([max(a) for a in accs]))
-    return out
+        out[d] = float(np.mean([keep(v) for v in values]))
+    return out, lower_is_better
 
 
 def _count(n, noun):

@@ -162,3 +162,14 @@ def test_union_row_sees_both_modalities_in_one_image(shared_data):
     lost = ((data.Xs_test[0] - original) ** 2).sum() / ((original - original.mean(0)) ** 2).sum()
     np.testing.assert_allclose(lost, 1 - kept, atol=0.02)  # the energy left out
     assert exp.paper == {"unimodal": None} and exp.methods == ("unimodal",)
+
+
+@pytest.mark.parametrize("params, monitor, lower", [
+    ({}, "valid_loss", True), ({"early_stopping_monitor": "valid_acc"}, "valid_acc", False)])
+def test_schedule_and_stopping_share_the_monitors_direction(params, monitor, lower):
+    # the summary reads a run's kept epoch with the same rule the callbacks stopped by
+    from skcentral.experiments._protocol import _callbacks, early_stopping_monitor
+    assert early_stopping_monitor(params) == (monitor, lower)
+    sched, stop = _callbacks(dict(params, lr_plateau_factor=0.5, early_stopping_patience=2))
+    assert (stop.monitor, stop.lower_is_better) == (monitor, lower)
+    assert (sched.monitor, sched.kwargs["mode"]) == (monitor, "min" if lower else "max")

@@ -89,6 +89,25 @@ def test_best_depth_is_chosen_on_validation_not_on_the_test_set():
     assert (row["depth"], row["depth_chosen_on"], row["mean"]) == (2, "test", 100.5)
 
 
+def test_best_depth_follows_the_runs_early_stopping_monitor():
+    # runs that stopped on valid_loss kept their lowest-loss epoch: depths are compared
+    # on that loss, not on the best accuracy of any epoch (which would pick depth 2 here)
+    records = _fusion_records(curves=True)
+    for r in records:
+        r["params"] = {**r["params"], "early_stopping_monitor": "valid_loss"}
+        loss = 0.05 if r["depth"] == 2 else 0.03
+        r["curve"] = [{"epoch": 1, "valid_acc": 0.97, "valid_loss": loss},
+                      {"epoch": 2, "valid_acc": 0.999 if r["depth"] == 2 else 0.98,
+                       "valid_loss": loss + 0.02}]
+    (row,) = rp.summary_rows(records, "mm-mnist")
+    assert (row["depth"], row["depth_chosen_on"]) == (0, "validation")
+    # a curve without the monitored value: no validation comparison, the test set decides
+    for r in records:
+        r["params"] = {**r["params"], "early_stopping_monitor": "valid_f1"}
+    (row,) = rp.summary_rows(records, "mm-mnist")
+    assert (row["depth"], row["depth_chosen_on"]) == (2, "test")
+
+
 def test_rank_agreement():
     rho, inv = rp.rank_agreement({"a": 90, "b": 95}, {"a": 80, "b": 85}, True)
     assert rho == pytest.approx(1.0) and inv == []
