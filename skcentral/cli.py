@@ -118,7 +118,7 @@ def _reproduce(args):
                   n_jobs=args.n_jobs, data_home=args.data_home, cache=cache,
                   results=results, fresh=args.fresh, verbose=int(args.verbose), **kw)
     summarize(args.experiment, results, all_protocols=args.all_protocols,
-              curves=args.curves, **kw)
+              curves=args.curves, per_run=args.per_run, **kw)
     return 0
 
 
@@ -174,6 +174,9 @@ def _add_reproduce(subparsers):
     p.add_argument("--curves", default=None,
                    help="write the runs' validation learning curves to this image file "
                         "(needs matplotlib)")
+    p.add_argument("--per-run", action="store_true",
+                   help="also print every run: its score, epochs run, kept epoch and "
+                        "validation figure (a reStructuredText table)")
     p.set_defaults(func=_reproduce)
     return p
 

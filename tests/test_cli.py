@@ -43,6 +43,11 @@ def test_command_line(tmp_path, capsys):
     png = tmp_path / "curves.png"
     args = parser.parse_args(argv + ["--summary-only", "--curves", str(png)])
     assert args.func(args) == 0 and png.stat().st_size > 0
+    capsys.readouterr()
+    args = parser.parse_args(argv + ["--summary-only", "--per-run"])
+    assert args.func(args) == 0
+    per_run = capsys.readouterr().out.split("Per run")[1]
+    assert "Baseline on one modality" in per_run and "1*" in per_run  # 1 epoch: the cap
     args = parser.parse_args(argv + ["--fresh"])
     assert args.func(args) == 0 and len(_lines(path)) == 1
     for exp in ["mm-mnist", "avmnist", "fig4", "montalbano-synthetic", "mmimdb-synthetic"]:

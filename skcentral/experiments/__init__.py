@@ -19,7 +19,8 @@ from ._protocol import Data, Experiment, Run, classification_scores, f1_scores
 from ._registry import METHODS, Method, make_method, method_configs, register_method
 from ._runner import Comparison, compare, reproduce
 from ._store import ResultsFile, default_results, read_results
-from ._summary import rank_agreement, summarize, summary_rows, with_current_settings
+from ._summary import (per_run_rows, rank_agreement, summarize, summary_rows,
+                       with_current_settings)
 from ._tune import tune_lr
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "f1_scores",
     "make_method",
     "method_configs",
+    "per_run_rows",
     "read_results",
     "rank_agreement",
     "register_method",

@@ -10,7 +10,8 @@ from ..model_selection import student_ci
 from ._protocol import early_stopping_monitor
 from ._store import default_results, protocol_of, protocol_options, read_results
 
-__all__ = ["rank_agreement", "summarize", "summary_rows", "with_current_settings"]
+__all__ = ["per_run_rows", "rank_agreement", "summarize", "summary_rows",
+           "with_current_settings"]
 
 
 def _experiment(experiment):
@@ -93,6 +94,110 @@ def summary_rows(records, experiment, metric=None, confidence=0.99):
     return rows
 
 
+def per_run_rows(records, experiment, confidence=0.99):
+    """Per table row and depth: each seed's score and how its training ended.
+
+    Parameters
+    ----------
+    records : list of dict
+        Results records (``row``, ``method``, ``depth``, ``seed``, ``score``,
+        ``curve``, ``params``, ``protocol``, ``fit_time``).
+    experiment : str or Experiment
+    confidence : float, default=0.99
+        Level of the Student-t interval over the seeds.
+
+    Returns
+    -------
+    list of dict
+        In the experiment's row order, one per row, depth and data variant:
+        ``label`` (the paper's row label), ``row``, ``depth``, ``variant``,
+        ``paper``, ``mean``, ``half_width``, and per seed (in seed order)
+        ``seeds``, ``scores``, ``epochs_run``, ``capped`` (the epoch cap
+        reached), ``kept_epoch`` (the one early stopping restored: the best
+        monitored validation value, see ``early_stopping_monitor``; None
+        without a learning curve), ``valid_acc`` (at the kept epoch) and
+        the mean ``fit_hours``.
+    """
+    from ._registry import METHODS
+    exp = _experiment(experiment)
+    order = list(exp.methods)
+    groups = {}
+    for r in sorted(records, key=lambda r: (order.index(r["row"]) if r["row"] in order
+                                            else len(order), r["row"], r.get("depth") or 0,
+                                            r["seed"])):
+        vkey = json.dumps(r.get("variant") or {}, sort_keys=True)
+        groups.setdefault((r["row"], r.get("depth"), vkey), []).append(r)
+    rows = []
+    for (row, depth, vkey), runs in groups.items():
+        method = METHODS.get(runs[0].get("method"))
+        label = method.label if method else row
+        if ":" in row:
+            label += f" ({row.split(':', 1)[1]})"
+        if depth is not None:
+            label += f" (depth {depth})"
+        if vkey != "{}":
+            label += " " + ", ".join(f"{k}={v}" for k, v in json.loads(vkey).items())
+        scores = [r["score"] for r in runs]
+        mean, half = student_ci(scores, confidence)
+        kept, acc = [], []
+        for r in runs:
+            monitor, lower_is_better = early_stopping_monitor(r.get("params") or {})
+            values = [e.get(monitor) for e in r.get("curve") or []]
+            if values and None not in values:
+                k = int(np.argmin(values) if lower_is_better else np.argmax(values))
+                kept.append(k + 1)
+                acc.append(r["curve"][k].get("valid_acc"))
+            else:
+                kept.append(None)
+                acc.append(None)
+        rows.append({
+            "label": label, "row": row, "depth": depth, "variant": json.loads(vkey),
+            "paper": exp.paper.get(row) if vkey == "{}" else None,
+            "mean": mean, "half_width": half, "seeds": [r["seed"] for r in runs],
+            "scores": scores, "epochs_run": [r.get("epochs_run") for r in runs],
+            "capped": [r.get("epochs_run") == (r.get("protocol") or {}).get("epochs")
+                       for r in runs],
+            "kept_epoch": kept, "valid_acc": acc,
+            "fit_hours": float(np.mean([r.get("fit_time", 0) for r in runs])) / 3600})
+    return rows
+
+
+def _print_per_run(rows, exp, out):
+    """:func:`per_run_rows` as a reStructuredText table (plain text that also renders)."""
+    digits = 2 if exp.higher_is_better else 0
+    in_percent = exp.higher_is_better
+
+    def valid(a):
+        if a is None:
+            return "-"
+        return f"{a * 100:.2f}" if in_percent else f"{(1 - a) * 10000:.0f}"
+
+    def join(xs):
+        return ", ".join(xs)
+
+    table = [("Method", "Paper", "Ours (test)", "per seed", "seeds", "epochs run",
+              "kept epoch", "valid acc %" if in_percent else "valid errors",
+              "fit (hours)")]
+    for r in rows:
+        paper = r["paper"]
+        table.append((
+            r["label"], "-" if paper is None or isinstance(paper, (list, tuple))
+            else f"{paper:.1f}" if in_percent else f"{paper:g}",
+            _fmt(r["mean"], r["half_width"], digits).replace("+-", "±"),
+            join(f"{x:.{digits}f}" for x in r["scores"]), join(str(x) for x in r["seeds"]),
+            join(f"{n}{'*' if c else ''}" for n, c in zip(r["epochs_run"], r["capped"])),
+            join("-" if k is None else str(k) for k in r["kept_epoch"]),
+            join(valid(a) for a in r["valid_acc"]), f"{r['fit_hours']:.2f}"))
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+    rule = "  ".join("=" * w for w in widths)
+    lines = [rule, "  ".join(c.ljust(w) for c, w in zip(table[0], widths)).rstrip(), rule]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in table[1:]]
+    print("\nPer run (epochs run: * = the cap reached; kept epoch: the one early stopping "
+          "restored, with its validation figure" + ("" if in_percent else " out of 10,000")
+          + "):\n", file=out)
+    print("\n".join(lines + [rule]), file=out)
+
+
 def with_current_settings(records, experiment):
     """The records made with the hyper-parameters the experiment has now.
 
@@ -159,7 +264,7 @@ def rank_agreement(ours, paper, higher_is_better):
 
 def summarize(experiment, results=None, *, epochs=None, train_size=None, test_size=None,
               device="cpu", precision="auto", channels_last=True, all_protocols=False,
-              curves=None, out=None):
+              curves=None, per_run=False, out=None):
     """Print the summary table of ``experiment`` from its results file.
 
     Only records made with the given options are used (the same that
@@ -167,6 +272,9 @@ def summarize(experiment, results=None, *, epochs=None, train_size=None, test_si
     ``all_protocols``. With ``curves`` (an image file name), the learning
     curves of those records are drawn there
     (:func:`~skcentral.plotting.plot_learning_curves`, needs matplotlib).
+    With ``per_run``, a table of every run follows (each seed's score, the
+    epochs run, the kept epoch and its validation figure; see
+    :func:`per_run_rows`), in reStructuredText.
     Returns the rows (see :func:`summary_rows`).
     """
     out = sys.stdout if out is None else out
@@ -204,6 +312,8 @@ def summarize(experiment, results=None, *, epochs=None, train_size=None, test_si
     else:
         _print_rows(rows, exp, out)
     _print_depth_choice(rows, out)
+    if per_run:
+        _print_per_run(per_run_rows(records, exp), exp, out)
     if curves:
         _write_curves(records, exp, curves)
         print(f"\nlearning curves written to {curves}", file=out)

@@ -108,6 +108,29 @@ def test_best_depth_follows_the_runs_early_stopping_monitor():
     assert (row["depth"], row["depth_chosen_on"]) == (2, "test")
 
 
+def test_per_run_table_shows_each_seed_and_the_kept_epoch(tmp_path):
+    records = _fusion_records(curves=True)
+    for r in records:
+        r.update(experiment="mm-mnist", score=r["scores"]["errors_per_10000"], epochs_run=2,
+                 protocol={"epochs": 2 if r["seed"] == 0 else 15})
+    records[0]["curve"] = [{"epoch": 1, "valid_acc": 0.995}, {"epoch": 2, "valid_acc": 0.99}]
+    records[1]["curve"] = None  # a run without a learning curve
+    rows = rp.per_run_rows(records, "mm-mnist")
+    assert [r["label"] for r in rows] == ["Fusion Sum (depth 0)", "Fusion Sum (depth 2)"]
+    d0 = rows[0]
+    assert (d0["seeds"], d0["scores"], d0["paper"]) == ([0, 1], [110, 111], 68)
+    assert d0["capped"] == [True, False]
+    # the kept epoch is the best monitored one (valid_acc here), not the last
+    assert d0["kept_epoch"] == [1, None] and d0["valid_acc"] == [0.995, None]
+    out = io.StringIO()
+    path = tmp_path / "mm.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    rp.summarize("mm-mnist", path, per_run=True, all_protocols=True, out=out)
+    table = out.getvalue().split("Per run")[1]
+    assert "Fusion Sum (depth 0)  68     110 ± 32     110, 111  0, 1   2*, 2" in table
+    assert "1, -        50, -" in table  # kept epoch and its validation errors /10,000
+
+
 def test_rank_agreement():
     rho, inv = rp.rank_agreement({"a": 90, "b": 95}, {"a": 80, "b": 85}, True)
     assert rho == pytest.approx(1.0) and inv == []
