@@ -18,7 +18,7 @@ import numpy as np
 from scipy.signal import ShortTimeFFT
 from scipy.signal.windows import hann
 
-from ._audio import (HOP, N_FFT, N_FRAMES, SAMPLE_RATE, WINDOW_LENGTH, _list_noise,
+from ._audio import (_FSDD_NAME, HOP, N_FFT, N_FRAMES, SAMPLE_RATE, WINDOW_LENGTH, _list_noise,
                      _list_recordings, _load_noise, _load_speech, _soundfile)
 from ._bunch import multimodal_bunch
 from ._home import cache_file, get_data_home, load_cache, params_key, resolve_cache_dir, save_cache
@@ -30,12 +30,16 @@ _VERSION = 2  # 2: the validation split
 LOG_FLOOR = 1e-4  # added to the magnitude before the log: a -80 dB floor
 #: Speaker held out for the test split by default (see load_avmnist's Notes).
 TEST_SPEAKERS = ("george",)
+#: With split_by="recording", recordings 0 to FSDD_TEST_INDEX - 1 of every
+#: speaker and digit make the test split (FSDD's convention).
+FSDD_TEST_INDEX = 5
 _CHUNK = 512  # spectrograms computed per batch
 
 
 def load_avmnist(*, data_home=None, fsdd_dir=None, noise_dir=None, n_train=55000,
-                 n_valid=N_VALID, n_test=10000, test_speakers=TEST_SPEAKERS, image_energy=0.25,
-                 snr_db=(0.0, 10.0), random_state=0, download=True, cache=True,
+                 n_valid=N_VALID, n_test=10000, split_by="speaker", test_speakers=TEST_SPEAKERS,
+                 image_energy=0.25, snr_db=(0.0, 10.0), random_state=0, download=True,
+                 cache=True,
                  dtype=np.float32, return_X_y=False):
     """Audiovisual MNIST: degraded digit images paired with noisy spoken digits.
 
@@ -48,7 +52,7 @@ def load_avmnist(*, data_home=None, fsdd_dir=None, noise_dir=None, n_train=55000
     test pairs from the 10,000 test images.
 
     **Audio** modality: for each image, a recording of the same digit
-    (FSDD, 8 kHz) from a speaker of the same split, mixed with a noise clip
+    (FSDD, 8 kHz) among the recordings of the same split, mixed with a noise clip
     (resampled to 8 kHz with ``scipy.signal.resample_poly``), as a 112x112
     log-magnitude spectrogram (``scipy.signal.ShortTimeFFT``), standardised
     with the mean and standard deviation of the training spectrograms.
@@ -82,9 +86,17 @@ def load_avmnist(*, data_home=None, fsdd_dir=None, noise_dir=None, n_train=55000
         on it.
     n_test : int, default=10000
         Test pairs, at most 10,000 (a random subset when fewer).
+    split_by : {"speaker", "recording"}, default="speaker"
+        How the FSDD recordings are split between training and test.
+        ``"speaker"``: the recordings of ``test_speakers`` make the test
+        split, those of the others the training split, so that no voice is
+        in both (a speaker-independent test). ``"recording"``: FSDD's own
+        convention, recordings 0-4 of every speaker and digit for testing
+        and 5-49 for training, so that every voice is in both splits
+        (``test_speakers`` is then not used).
     test_speakers : sequence of str, default=("george",)
-        FSDD speakers whose recordings make the test split; the others
-        make the training split, so that no voice is in both.
+        With ``split_by="speaker"``, the FSDD speakers whose recordings make
+        the test split; the others make the training split.
     image_energy : float, default=0.25
         Energy kept by the image modality.
     snr_db : (float, float), default=(0.0, 10.0)
@@ -120,7 +132,9 @@ def load_avmnist(*, data_home=None, fsdd_dir=None, noise_dir=None, n_train=55000
         takes as they are; ``y_train``, ``y_valid``, ``y_test``: int64
         labels; ``speaker_<split>``, ``recording_<split>``,
         ``noise_<split>`` (str arrays) and ``snr_<split>``: what each pair
-        was built from; ``train_speakers``, ``test_speakers``;
+        was built from; ``train_speakers``, ``test_speakers`` (the
+        speakers of either split; all of them in both with
+        ``split_by="recording"``); ``split_by``;
         ``image_energy``: the energy the image modality actually keeps;
         ``audio_mean``, ``audio_std``: the standardisation of the
         log-magnitudes; ``modality_names`` (``["image", "audio"]``);
@@ -135,8 +149,9 @@ def load_avmnist(*, data_home=None, fsdd_dir=None, noise_dir=None, n_train=55000
         When the FSDD or noise folder holds no usable file (the message
         names the folder and where to get the data).
     ValueError
-        For a speaker not in FSDD, a split left without speakers or noise
-        clips, or an unreadable audio file (named).
+        For an unknown ``split_by``, a speaker not in FSDD, a split left
+        without recordings of every digit or without noise clips, or an
+        unreadable audio file (named).
     ImportError
         When soundfile is not installed.
 
@@ -150,7 +165,10 @@ def load_avmnist(*, data_home=None, fsdd_dir=None, noise_dir=None, n_train=55000
     and 20 times); george's median recording length (3,441 samples) is the
     nearest to the pooled median (3,358), so the test voice is typical in
     duration; and the three speakers of the paper-era release (jackson,
-    nicolas, theo) all stay in training.
+    nicolas, theo) all stay in training. The paper does not say how it
+    split the speakers; ``split_by="recording"`` follows FSDD's own
+    train/test convention instead (10% of the recordings for testing,
+    every voice in both splits), an easier test for the audio modality.
 
     **Pairing and mixing.** For each digit, each split's recordings are
     used in turn, in a random order reshuffled every pass, so that they
@@ -186,6 +204,8 @@ def load_avmnist(*, data_home=None, fsdd_dir=None, noise_dir=None, n_train=55000
     if isinstance(test_speakers, str):
         test_speakers = [test_speakers]
     test_speakers = sorted({str(s) for s in test_speakers})
+    if split_by not in ("speaker", "recording"):
+        raise ValueError(f"split_by must be 'speaker' or 'recording'; got {split_by!r}.")
     lo, hi = (float(v) for v in snr_db)
     if not lo <= hi:
         raise ValueError(f"snr_db must be (low, high) with low <= high; got {snr_db!r}.")
@@ -195,7 +215,12 @@ def load_avmnist(*, data_home=None, fsdd_dir=None, noise_dir=None, n_train=55000
     home = get_data_home(data_home)
     recordings = _list_recordings(_default_dir(fsdd_dir, home, ["fsdd/recordings", "fsdd"]))
     noises = _list_noise(_default_dir(noise_dir, home, ["esc10"]))
-    _check_inputs(recordings, noises, test_speakers)
+    if split_by == "recording":
+        test_speakers = sorted({s for _, _, s in recordings})
+    else:
+        _check_speakers(recordings, test_speakers)
+    is_test = _test_recordings(recordings, split_by, test_speakers)
+    _check_inputs(recordings, noises, is_test)
 
     cacheable = isinstance(random_state, numbers.Integral)
     cache_dir = resolve_cache_dir(cache, data_home) if cacheable else None
@@ -206,6 +231,7 @@ def load_avmnist(*, data_home=None, fsdd_dir=None, noise_dir=None, n_train=55000
             "n_test": counts["test"], "test_speakers": test_speakers,
             "image_energy": float(image_energy), "snr_db": [lo, hi],
             "random_state": int(random_state),
+            **({} if split_by == "speaker" else {"split_by": split_by}),
             "recordings": params_key([(r.name, r.stat().st_size) for r, _, _ in recordings]),
             "noise": params_key([(str(p.name), p.stat().st_size) for p, _ in noises]),
         }
@@ -215,15 +241,16 @@ def load_avmnist(*, data_home=None, fsdd_dir=None, noise_dir=None, n_train=55000
                         for s in names] + ["image_energy", "audio_mean", "audio_std"]
     arrays = load_cache(path, dtypes=big, keys=keys)
     if arrays is None:
-        arrays = _build(counts, test_speakers, image_energy, (lo, hi),
+        arrays = _build(counts, is_test, image_energy, (lo, hi),
                         random_state, data_home, download, recordings, noises, dtype)
         if path is not None:
             save_cache(path, arrays, dtypes={k: np.float16 for k in big})
     extras = dict(
         image_energy=float(arrays["image_energy"]),
         audio_mean=float(arrays["audio_mean"]), audio_std=float(arrays["audio_std"]),
-        train_speakers=sorted({s for _, _, s in recordings} - set(test_speakers)),
-        test_speakers=test_speakers,
+        train_speakers=sorted({s for (_, _, s), t in zip(recordings, is_test) if not t}),
+        test_speakers=sorted({s for (_, _, s), t in zip(recordings, is_test) if t}),
+        split_by=split_by,
     )
     for s in names:
         for key in ("speaker", "recording", "noise", "snr"):
@@ -253,26 +280,36 @@ def _default_dir(given, home, candidates):
     return home / candidates[0]
 
 
-def _check_inputs(recordings, noises, test_speakers):
+def _check_speakers(recordings, test_speakers):
     speakers = sorted({s for _, _, s in recordings})
     unknown = sorted(set(test_speakers) - set(speakers))
     if unknown or len(test_speakers) in (0, len(speakers)):
         raise ValueError(
             f"test_speakers must be a non-empty proper subset of the FSDD speakers "
             f"{speakers}; got {test_speakers}" + (f" ({unknown} unknown)." if unknown else "."))
+
+
+def _test_recordings(recordings, split_by, test_speakers):
+    """Per recording, whether it belongs to the test split."""
+    if split_by == "speaker":
+        return [s in test_speakers for _, _, s in recordings]
+    return [int(_FSDD_NAME.match(p.name).group(3)) < FSDD_TEST_INDEX for p, _, _ in recordings]
+
+
+def _check_inputs(recordings, noises, is_test_recording):
     for split, is_test in (("train", False), ("test", True)):
         if not any(t == is_test for _, t in noises):
             raise ValueError(
                 f"No noise clip for the {split} split: clips of ESC fold 5 go to test, "
                 "folds 1-4 to train.")
-        have = {d for _, d, s in recordings if (s in test_speakers) == is_test}
+        have = {d for (_, d, _), t in zip(recordings, is_test_recording) if t == is_test}
         if have != set(range(10)):
             raise ValueError(
-                f"The {split} speakers have no recording of digit(s) "
+                f"The {split} split has no recording of digit(s) "
                 f"{sorted(set(range(10)) - have)}.")
 
 
-def _build(counts, test_speakers, image_energy, snr_db, random_state, data_home,
+def _build(counts, is_test, image_energy, snr_db, random_state, data_home,
            download, recordings, noises, dtype):
     sf = _soundfile()
     rng = np.random.default_rng(random_state)
@@ -292,7 +329,7 @@ def _build(counts, test_speakers, image_energy, snr_db, random_state, data_home,
                 np.sort(rng.choice(n_all, counts[s], replace=False))
         for s in group:
             plans[s] = _plan(splits[s][1][chosen[s]], s == "test", recordings, noises,
-                             test_speakers, snr_db, rng)
+                             is_test, snr_db, rng)
 
     # Decode before the slow PCA, so that an unreadable file fails fast.
     speech = {i: _load_speech(recordings[i][0], sf)
@@ -334,13 +371,13 @@ def _build(counts, test_speakers, image_energy, snr_db, random_state, data_home,
     return out
 
 
-def _plan(y, test, recordings, noises, test_speakers, snr_db, rng):
+def _plan(y, test, recordings, noises, is_test, snr_db, rng):
     """The recording, noise clip, SNR and offsets of each pair of one split.
 
-    The test split draws on the test speakers and noise clips, the others
+    The test split draws on the test recordings and noise clips, the others
     on the training ones.
     """
-    in_split = [i for i, r in enumerate(recordings) if (r[2] in test_speakers) == test]
+    in_split = [i for i, t in enumerate(is_test) if t == test]
     clips = [i for i, (_, is_test) in enumerate(noises) if is_test == test]
     rec = np.empty(len(y), dtype=np.int64)
     for digit in np.unique(y):
@@ -379,13 +416,20 @@ def _blocks(arr, rows=512):
 
 
 def _descr(data):
+    def voices(split):
+        speakers = ", ".join(data[f"{split}_speakers"])
+        if data.split_by == "speaker":
+            return f"speakers {speakers}"
+        first, last = (FSDD_TEST_INDEX, 49) if split == "train" else (0, FSDD_TEST_INDEX - 1)
+        return f"recordings {first}-{last} of speakers {speakers}"
+
     return (
         "Audiovisual MNIST (Vielzeuf et al. 2018, Sec. 3.2). Image: MNIST digits "
         f"keeping {data.image_energy:.3f} of the PCA energy (28x28). Audio: 112x112 "
         "log-magnitude spectrograms of Free Spoken Digit recordings (CC BY-SA 4.0) "
         "of the same digit, mixed with environmental noise (ESC-10, CC BY, when "
         "built from the default folder; the paper used ESC-50). "
-        f"{len(data.y_train)} train pairs (speakers {', '.join(data.train_speakers)}), "
+        f"{len(data.y_train)} train pairs ({voices('train')}), "
         + (f"{len(data.y_valid)} validation pairs (MNIST training images 0-4999, the "
-           "training speakers and noise), " if "valid" in data.splits else "")
-        + f"{len(data.y_test)} test pairs (speakers {', '.join(data.test_speakers)}).")
+           "training recordings and noise), " if "valid" in data.splits else "")
+        + f"{len(data.y_test)} test pairs ({voices('test')}).")

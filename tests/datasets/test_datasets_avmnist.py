@@ -143,6 +143,31 @@ def test_build_cache_and_recovery(shared_data, noise_dir, tmp_path, monkeypatch)
     assert clf.predict([x[:16] for x in data.Xs_test]).shape == (16,)
 
 
+def test_split_by_recording_follows_fsdds_convention(shared_data, noise_dir, tmp_path):
+    # FSDD's own split: recordings 0-4 of every speaker and digit for testing, the
+    # rest for training; every voice in both splits, no recording in both
+    kw = dict(data_home=shared_data, noise_dir=noise_dir, n_train=N_TRAIN, n_valid=N_VALID,
+              n_test=N_TEST, cache=tmp_path, random_state=0)
+    by_speaker = load_avmnist(**kw)
+    data = load_avmnist(split_by="recording", **kw)
+    assert data.split_by == "recording" and len(os.listdir(tmp_path)) == 2  # cached apart
+    everyone = ["george", "jackson", "lucas", "nicolas", "theo", "yweweler"]
+    assert data.train_speakers == data.test_speakers == everyone
+    index = {s: np.array([int(r.split("_")[2]) for r in data[f"recording_{s}"]])
+             for s in data.splits}
+    assert (index["test"] < 5).all() and (index["train"] >= 5).all()
+    assert (index["valid"] >= 5).all()
+    assert not set(data.recording_train) & set(data.recording_test)
+    assert len(set(data.speaker_test)) > 1 and "recordings 0-4 of speakers" in data.DESCR
+    # the same training and test images (the validation subset draws after the pairing)
+    for s in ("train", "test"):
+        np.testing.assert_array_equal(data[f"Xs_{s}"]["image"], by_speaker[f"Xs_{s}"]["image"])
+        np.testing.assert_array_equal(data[f"y_{s}"], by_speaker[f"y_{s}"])
+    assert not np.array_equal(data.Xs_test["audio"], by_speaker.Xs_test["audio"])
+    with pytest.raises(ValueError, match="split_by must be 'speaker' or 'recording'; got 'voice'"):
+        load_avmnist(split_by="voice", **kw)
+
+
 def test_spectrogram_is_the_stft_of_the_mixture():
     rng = np.random.default_rng(0)
     speech = {0: rng.standard_normal(3000).astype(np.float32)}

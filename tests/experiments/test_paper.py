@@ -173,3 +173,11 @@ def test_schedule_and_stopping_share_the_monitors_direction(params, monitor, low
     sched, stop = _callbacks(dict(params, lr_plateau_factor=0.5, early_stopping_patience=2))
     assert (stop.monitor, stop.lower_is_better) == (monitor, lower)
     assert (sched.monitor, sched.kwargs["mode"]) == (monitor, "min" if lower else "max")
+
+
+def test_avmnist_on_fsdds_own_split_changes_only_the_split():
+    import dataclasses
+    a, b = EXPERIMENTS["avmnist"], EXPERIMENTS["avmnist-recordings"]
+    differ = [f.name for f in dataclasses.fields(a) if getattr(a, f.name) != getattr(b, f.name)]
+    assert differ == ["name", "title", "load"]
+    assert b.load.keywords == {"split_by": "recording"} and b.load.func is a.load
