@@ -39,8 +39,7 @@ _CHUNK = 512  # spectrograms computed per batch
 def load_avmnist(*, data_home=None, fsdd_dir=None, noise_dir=None, n_train=55000,
                  n_valid=N_VALID, n_test=10000, split_by="speaker", test_speakers=TEST_SPEAKERS,
                  image_energy=0.25, snr_db=(0.0, 10.0), random_state=0, download=True,
-                 cache=True,
-                 dtype=np.float32, return_X_y=False):
+                 cache=True, dtype=np.float32, return_X_y=False):
     """Audiovisual MNIST: degraded digit images paired with noisy spoken digits.
 
     **Image** modality: MNIST images (pixels in [0, 1]) projected onto a
@@ -93,7 +92,7 @@ def load_avmnist(*, data_home=None, fsdd_dir=None, noise_dir=None, n_train=55000
         in both (a speaker-independent test). ``"recording"``: FSDD's own
         convention, recordings 0-4 of every speaker and digit for testing
         and 5-49 for training, so that every voice is in both splits
-        (``test_speakers`` is then not used).
+        (``test_speakers`` must then be left at its default).
     test_speakers : sequence of str, default=("george",)
         With ``split_by="speaker"``, the FSDD speakers whose recordings make
         the test split; the others make the training split.
@@ -206,6 +205,9 @@ def load_avmnist(*, data_home=None, fsdd_dir=None, noise_dir=None, n_train=55000
     test_speakers = sorted({str(s) for s in test_speakers})
     if split_by not in ("speaker", "recording"):
         raise ValueError(f"split_by must be 'speaker' or 'recording'; got {split_by!r}.")
+    if split_by == "recording" and test_speakers != sorted(TEST_SPEAKERS):
+        raise ValueError(f"test_speakers={test_speakers} is used only with "
+                         "split_by='speaker'; split_by='recording' tests on every speaker.")
     lo, hi = (float(v) for v in snr_db)
     if not lo <= hi:
         raise ValueError(f"snr_db must be (low, high) with low <= high; got {snr_db!r}.")

@@ -166,6 +166,8 @@ def test_split_by_recording_follows_fsdds_convention(shared_data, noise_dir, tmp
     assert not np.array_equal(data.Xs_test["audio"], by_speaker.Xs_test["audio"])
     with pytest.raises(ValueError, match="split_by must be 'speaker' or 'recording'; got 'voice'"):
         load_avmnist(split_by="voice", **kw)
+    with pytest.raises(ValueError, match=r"test_speakers=\['theo'\] is used only with"):
+        load_avmnist(split_by="recording", test_speakers="theo", **kw)
 
 
 def test_spectrogram_is_the_stft_of_the_mixture():
