@@ -139,17 +139,10 @@ def per_run_rows(records, experiment, confidence=0.99):
             label += " " + ", ".join(f"{k}={v}" for k, v in json.loads(vkey).items())
         scores = [r["score"] for r in runs]
         mean, half = student_ci(scores, confidence)
-        kept, acc = [], []
-        for r in runs:
-            monitor, lower_is_better = early_stopping_monitor(r.get("params") or {})
-            values = [e.get(monitor) for e in r.get("curve") or []]
-            if values and None not in values:
-                k = int(np.argmin(values) if lower_is_better else np.argmax(values))
-                kept.append(k + 1)
-                acc.append(r["curve"][k].get("valid_acc"))
-            else:
-                kept.append(None)
-                acc.append(None)
+        kept = [_kept_epoch(r) for r in runs]
+        acc = [None if k is None else r["curve"][k[0]].get("valid_acc")
+               for r, k in zip(runs, kept)]
+        kept = [None if k is None else k[0] + 1 for k in kept]
         rows.append({
             "label": label, "row": row, "depth": depth, "variant": json.loads(vkey),
             "paper": exp.paper.get(row) if vkey == "{}" else None,
@@ -349,15 +342,29 @@ def _validation_means(by_depth):
                 for runs in by_depth.values() for r in runs.values()}
     if len(monitors) != 1:
         return None
-    ((monitor, lower_is_better),) = monitors
-    keep = min if lower_is_better else max
+    ((_, lower_is_better),) = monitors
     out = {}
     for d, runs in by_depth.items():
-        values = [[e.get(monitor) for e in r.get("curve") or []] for r in runs.values()]
-        if not all(v and None not in v for v in values):
+        kept = [_kept_epoch(r) for r in runs.values()]
+        if None in kept:
             return None
-        out[d] = float(np.mean([keep(v) for v in values]))
+        out[d] = float(np.mean([value for _, value in kept]))
     return out, lower_is_better
+
+
+def _kept_epoch(record):
+    """``(index, value)`` of the epoch a run's early stopping restored.
+
+    The best value of the monitored validation figure in the run's learning
+    curve (the first of equals, as early stopping keeps it); None when the
+    curve is missing or lacks that figure.
+    """
+    monitor, lower_is_better = early_stopping_monitor(record.get("params") or {})
+    values = [e.get(monitor) for e in record.get("curve") or []]
+    if not values or None in values:
+        return None
+    k = int(np.argmin(values) if lower_is_better else np.argmax(values))
+    return k, values[k]
 
 
 def _count(n, noun):
