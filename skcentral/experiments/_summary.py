@@ -66,7 +66,7 @@ def summary_rows(records, experiment, metric=None, confidence=0.99):
     metric = metric or exp.metric
     groups = {}
     for r in records:
-        vkey = json.dumps(r.get("variant") or {}, sort_keys=True)
+        vkey = _variant_key(r)
         groups.setdefault((r["row"], vkey), {}).setdefault(r.get("depth"), {})[r["seed"]] = r
     rows = []
     for (row, vkey), by_depth in groups.items():
@@ -120,12 +120,10 @@ def per_run_rows(records, experiment, confidence=0.99):
     """
     from ._registry import METHODS
     exp = _experiment(experiment)
-    order = list(exp.methods)
+    rank = _row_rank(exp)
     groups = {}
-    for r in sorted(records, key=lambda r: (order.index(r["row"]) if r["row"] in order
-                                            else len(order), r["row"], r.get("depth") or 0,
-                                            r["seed"])):
-        vkey = json.dumps(r.get("variant") or {}, sort_keys=True)
+    for r in sorted(records, key=lambda r: (*rank(r["row"]), r.get("depth") or 0, r["seed"])):
+        vkey = _variant_key(r)
         groups.setdefault((r["row"], r.get("depth"), vkey), []).append(r)
     rows = []
     for (row, depth, vkey), runs in groups.items():
@@ -210,7 +208,7 @@ def with_current_settings(records, experiment):
     current = {}
 
     def settings(r):
-        key = (r["row"], r.get("depth"), json.dumps(r.get("variant") or {}, sort_keys=True))
+        key = (r["row"], r.get("depth"), _variant_key(r))
         if key not in current:
             try:
                 runs = exp.runs([r["row"]], [] if r.get("depth") is None else [r["depth"]])
@@ -223,10 +221,20 @@ def with_current_settings(records, experiment):
     return [r for r in records if r.get("params") in settings(r)]
 
 
-def _order(rows, exp):
+def _row_rank(exp):
+    """Sort key of a table row's name: the experiment's order, unknown rows last."""
     order = list(exp.methods)
-    return sorted(rows, key=lambda r: (order.index(r["row"]) if r["row"] in order
-                                       else len(order), r["row"]))
+    return lambda row: (order.index(row) if row in order else len(order), row)
+
+
+def _order(rows, exp):
+    rank = _row_rank(exp)
+    return sorted(rows, key=lambda r: rank(r["row"]))
+
+
+def _variant_key(record):
+    """A record's data variant as a hashable, order-free key."""
+    return json.dumps(record.get("variant") or {}, sort_keys=True)
 
 
 def rank_agreement(ours, paper, higher_is_better):
