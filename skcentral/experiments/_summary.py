@@ -111,7 +111,9 @@ def per_run_rows(records, experiment, confidence=0.99):
     list of dict
         In the experiment's row order, one per row, depth and data variant:
         ``label`` (the paper's row label), ``row``, ``depth``, ``variant``,
-        ``paper``, ``mean``, ``half_width``, and per seed (in seed order)
+        ``paper``, ``comparable`` (False where the experiment notes the
+        paper's figure as measured on something else), ``mean``,
+        ``half_width``, and per seed (in seed order)
         ``seeds``, ``scores``, ``epochs_run``, ``capped`` (the epoch cap
         reached), ``kept_epoch`` (the one early stopping restored: the best
         monitored validation value, see ``early_stopping_monitor``; None
@@ -144,6 +146,7 @@ def per_run_rows(records, experiment, confidence=0.99):
         rows.append({
             "label": label, "row": row, "depth": depth, "variant": json.loads(vkey),
             "paper": exp.paper.get(row) if vkey == "{}" else None,
+            "comparable": row not in exp.not_comparable,
             "mean": mean, "half_width": half, "seeds": [r["seed"] for r in runs],
             "scores": scores, "epochs_run": [r.get("epochs_run") for r in runs],
             "capped": [r.get("epochs_run") == (r.get("protocol") or {}).get("epochs")
@@ -169,11 +172,16 @@ def _print_per_run(rows, exp, out):
     table = [("Method", "Paper", "Ours (test)", "per seed", "seeds", "epochs run",
               "kept epoch", "valid acc %" if in_percent else "valid errors",
               "fit (hours)")]
-    for r in rows:
+    def figure(r):
         paper = r["paper"]
+        if paper is None or isinstance(paper, (list, tuple)):
+            return "-"
+        text = f"{paper:.1f}" if in_percent else f"{paper:g}"
+        return text if r["comparable"] else f"({text})"
+
+    for r in rows:
         table.append((
-            r["label"], "-" if paper is None or isinstance(paper, (list, tuple))
-            else f"{paper:.1f}" if in_percent else f"{paper:g}",
+            r["label"], figure(r),
             _fmt(r["mean"], r["half_width"], digits).replace("+-", "±"),
             join(f"{x:.{digits}f}" for x in r["scores"]), join(str(x) for x in r["seeds"]),
             join(f"{n}{'*' if c else ''}" for n, c in zip(r["epochs_run"], r["capped"])),
@@ -185,6 +193,8 @@ def _print_per_run(rows, exp, out):
     lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in table[1:]]
     print("\nPer run (epochs run: * = the cap reached; kept epoch: the one early stopping "
           "restored, with its validation figure" + ("" if in_percent else " out of 10,000")
+          + ("" if all(r["comparable"] for r in rows)
+             else "; a paper figure in brackets is not comparable, see the note above")
           + "):\n", file=out)
     print("\n".join(lines + [rule]), file=out)
 

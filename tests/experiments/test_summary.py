@@ -129,6 +129,24 @@ def test_per_run_table_shows_each_seed_and_the_kept_epoch(tmp_path):
     table = out.getvalue().split("Per run")[1]
     assert "Fusion Sum (depth 0)  68     110 ± 32     110, 111  0, 1   2*, 2" in table
     assert "1, -        50, -" in table  # kept epoch and its validation errors /10,000
+    assert "in brackets" not in table
+
+
+def test_per_run_table_brackets_a_paper_figure_that_is_not_comparable(tmp_path):
+    # the ensemble's paper figure is for networks on other images (not_comparable)
+    (run,) = rp.EXPERIMENTS["mm-mnist"].runs(["ensemble"], [])
+    records = [dict(r, experiment="mm-mnist", row="ensemble", method="ensemble", depth=None,
+                    params=run.params, score=r["scores"]["errors_per_10000"])
+               for r in _fusion_records(curves=True)[:1]]
+    rows = rp.per_run_rows(records, "mm-mnist")
+    assert (rows[0]["paper"], rows[0]["comparable"]) == (64, False)
+    path = tmp_path / "mm.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    out = io.StringIO()
+    rp.summarize("mm-mnist", path, per_run=True, all_protocols=True, out=out)
+    table = out.getvalue().split("Per run")[1]
+    assert "Ensemble 2 classifiers  (64)" in table
+    assert "a paper figure in brackets is not comparable" in table
 
 
 def test_rank_agreement():
