@@ -172,6 +172,7 @@ def _print_per_run(rows, exp, out):
     table = [("Method", "Paper", "Ours (test)", "per seed", "seeds", "epochs run",
               "kept epoch", "valid acc %" if in_percent else "valid errors",
               "fit (hours)")]
+
     def figure(r):
         paper = r["paper"]
         if paper is None or isinstance(paper, (list, tuple)):
