@@ -107,6 +107,9 @@ def _compare(args):
 
 def _reproduce(args):
     from .experiments import default_results, reproduce, summarize
+    if args.settings_plot:
+        from .experiments._summary import check_settings_plot
+        check_settings_plot(args.experiment)  # before hours of training, not after
     kw = dict(epochs=args.epochs, train_size=args.train_size, test_size=args.test_size,
               device=args.device, precision=args.precision,
               channels_last=not args.no_channels_last)
@@ -118,7 +121,8 @@ def _reproduce(args):
                   n_jobs=args.n_jobs, data_home=args.data_home, cache=cache,
                   results=results, fresh=args.fresh, verbose=int(args.verbose), **kw)
     summarize(args.experiment, results, all_protocols=args.all_protocols,
-              curves=args.curves, per_run=args.per_run, **kw)
+              curves=args.curves, per_run=args.per_run,
+              settings_plot=args.settings_plot, **kw)
     return 0
 
 
@@ -174,6 +178,10 @@ def _add_reproduce(subparsers):
     p.add_argument("--curves", default=None,
                    help="write the runs' validation learning curves to this image file "
                         "(needs matplotlib)")
+    p.add_argument("--settings-plot", default=None,
+                   help="for an experiment over data settings (fig4): draw its scores per "
+                        "setting in this image file, as the paper's Figure 4 (needs "
+                        "matplotlib)")
     p.add_argument("--per-run", action="store_true",
                    help="also print every run: its score, epochs run, kept epoch and "
                         "validation figure (a reStructuredText table)")

@@ -4,7 +4,7 @@ import numpy as np
 
 from ._alphas import FusionWeights
 
-__all__ = ["plot_alphas", "plot_learning_curves", "plot_robustness"]
+__all__ = ["plot_alphas", "plot_learning_curves", "plot_robustness", "plot_settings"]
 
 
 def _weights_of(obj):
@@ -168,5 +168,104 @@ def plot_learning_curves(records, ax=None, per=10000):
     ax.set_yscale("log")
     ax.set_xlabel("epoch")
     ax.set_ylabel(f"validation errors /{per}")
-    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    if seen:
+        ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    else:  # e.g. a protocol without a validation split
+        ax.text(0.5, 0.5, "no run has a validation learning curve", ha="center",
+                transform=ax.transAxes)
     return ax
+
+
+def _sweeps(variants):
+    """Per data parameter, the settings that vary it alone.
+
+    The other parameters are held at their most frequent value (the point
+    the sweeps share: energy 0.5 and share ratio 0.5 in Figure 4).
+    """
+    names = sorted({k for v in variants for k in v})
+    centre = {}
+    for k in names:
+        values = [v[k] for v in variants if k in v]
+        centre[k] = max(dict.fromkeys(values), key=values.count)
+    sweeps = {}
+    for k in names:
+        points = [v for v in variants
+                  if all(v.get(o) == centre[o] for o in names if o != k) and k in v]
+        if len(points) > 1:
+            sweeps[k] = sorted(points, key=lambda v: v[k])
+    return sweeps
+
+
+def plot_settings(rows, axes=None, ylabel="test errors /10000"):
+    """Scores against each data parameter, one line per method, as the paper's Fig. 4.
+
+    Parameters
+    ----------
+    rows : list of dict
+        Summary rows of an experiment repeated over data settings
+        (:func:`skcentral.experiments.summary_rows` of ``fig4``): each with
+        ``row``, ``variant`` (e.g. ``{"energy": 0.25, "share_ratio": 0.5}``),
+        ``mean`` and ``half_width``.
+    axes : sequence of matplotlib Axes, default=None
+        One per parameter swept; new ones side by side if None.
+    ylabel : str
+
+    Returns
+    -------
+    axes : list of matplotlib Axes
+        One panel per data parameter (in name order), drawn over the settings
+        that vary it while the others keep their most frequent value, one
+        line per method with its confidence interval as error bars (none
+        from a single seed).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from skcentral.plotting import plot_settings
+    >>> rows = [{"row": m, "variant": {"energy": e, "share_ratio": s},
+    ...          "mean": 100 * (1 - e) + (m == "unimodal") * 50, "half_width": 5.0}
+    ...         for m in ("unimodal", "centralnet")
+    ...         for e, s in ((0.1, 0.5), (0.5, 0.5), (0.5, 0.0))]
+    >>> axes = plot_settings(rows)
+    >>> [ax.get_xlabel() for ax in axes], len(axes[0].get_lines()) > 0
+    (['energy', 'share ratio'], True)
+    """
+    import matplotlib.pyplot as plt
+    variants = list({_setting_key(r["variant"]): r["variant"] for r in rows}.values())
+    sweeps = _sweeps(variants)
+    if not sweeps:
+        raise ValueError("plot_settings needs rows over at least two settings of one data "
+                         f"parameter; got the settings {variants}.")
+    if axes is None:
+        _, axes = plt.subplots(1, len(sweeps), figsize=(4.2 * len(sweeps), 3.4),
+                               sharey=True, squeeze=False)
+        axes = list(axes[0])
+    if len(axes) != len(sweeps):
+        raise ValueError(f"plot_settings draws {len(sweeps)} panels ({', '.join(sweeps)}); "
+                         f"got {len(axes)} axes.")
+    methods = list(dict.fromkeys(r["row"] for r in rows))
+    colors = plt.get_cmap("tab10")
+    for ax, (name, points) in zip(axes, sweeps.items()):
+        for i, method in enumerate(methods):
+            by_v = {_setting_key(r["variant"]): r for r in rows if r["row"] == method}
+            found = [(v[name], by_v[_setting_key(v)]) for v in points if _setting_key(v) in by_v]
+            if not found:
+                continue
+            x = [f[0] for f in found]
+            y = [f[1]["mean"] for f in found]
+            err = np.nan_to_num([f[1]["half_width"] for f in found], nan=0.0)
+            ax.errorbar(x, y, yerr=err if err.any() else None, marker="o", capsize=3,
+                        color=colors(i % 10), label=method)
+        fixed = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in points[0].items()
+                          if k != name)
+        ax.set_title(f"at {fixed}" if fixed else "", fontsize=9)
+        ax.set_xlabel(name.replace("_", " "))
+    axes[0].set_ylabel(ylabel)
+    axes[0].legend(frameon=False, fontsize=8)
+    return axes
+
+
+def _setting_key(variant):
+    """A hashable key of a data setting."""
+    return tuple(sorted(variant.items()))

@@ -44,6 +44,10 @@ def test_command_line(tmp_path, capsys):
     args = parser.parse_args(argv + ["--summary-only", "--curves", str(png)])
     assert args.func(args) == 0 and png.stat().st_size > 0
     capsys.readouterr()
+    # a settings plot of an experiment of one setting: refused before any training
+    with pytest.raises(ValueError, match="digits has one setting"):
+        main(argv + ["--seeds", "2", "--settings-plot", str(tmp_path / "s.png")])
+    assert len(_lines(path)) == 1
     args = parser.parse_args(argv + ["--summary-only", "--per-run"])
     assert args.func(args) == 0
     per_run = capsys.readouterr().out.split("Per run")[1]

@@ -48,3 +48,49 @@ def test_plot_learning_curves_one_colour_per_row_best_epoch_and_rate_drops():
     ax = plot_learning_curves([rec(f"row{i}", 0, [0.9, 0.95], [1e-3, 1e-3]) for i in range(12)])
     curves = [line for line in ax.lines if len(line.get_xdata()) == 2]
     assert len({(line.get_color(), line.get_linestyle()) for line in curves}) == 12
+    # runs without validation: an empty plot that says so, not an empty legend
+    ax = plot_learning_curves([{"config": "no validation", "curve": [{"epoch": 1}]}])
+    assert ax.get_legend() is None and "no run has a validation" in ax.texts[0].get_text()
+
+
+def _fig4_rows(settings, methods=("unimodal", "centralnet"), half=5.0):
+    return [{"row": m, "variant": {"energy": e, "share_ratio": s},
+             "mean": 100 * (1 - e) + 10 * s + (50 if m == "unimodal" else 0),
+             "half_width": half}
+            for m in methods for e, s in settings]
+
+
+def test_plot_settings_one_panel_per_parameter_as_figure_4():
+    from skcentral.plotting import plot_settings
+    fig4 = [(0.1, 0.5), (0.25, 0.5), (0.5, 0.5), (0.5, 0.0), (0.5, 0.1), (0.5, 0.9)]
+    rows = _fig4_rows(fig4)
+    energy, share = plot_settings(rows)
+    assert (energy.get_xlabel(), share.get_xlabel()) == ("energy", "share ratio")
+    assert energy.get_title() == "at share ratio 0.5" and share.get_title() == "at energy 0.5"
+    # per panel, a line per method over the settings that vary only its parameter
+    lines = [c.lines[0] for c in energy.containers]  # each method's data line
+    assert [list(line.get_xdata()) for line in lines] == [[0.1, 0.25, 0.5]] * 2
+    assert list(lines[0].get_ydata()) == pytest.approx([145, 130, 105])  # unimodal
+    lines = [c.lines[0] for c in share.containers]
+    assert [list(line.get_xdata()) for line in lines] == [[0.0, 0.1, 0.5, 0.9]] * 2
+    assert energy.get_legend_handles_labels()[1] == ["unimodal", "centralnet"]
+    # a method run on part of the grid is drawn where it was run
+    partial = _fig4_rows(fig4[:2], methods=("ensemble",))
+    energy, share = plot_settings(rows + partial)
+    assert energy.get_legend_handles_labels()[1][-1] == "ensemble"
+    assert "ensemble" not in share.get_legend_handles_labels()[1]
+    # the 99% intervals as error bars; one seed: none, the points still drawn
+    assert all(c.has_yerr for c in energy.containers)
+    one_seed = plot_settings(_fig4_rows(fig4, half=float("nan")))[0].containers
+    assert len(one_seed) == 2 and not any(c.has_yerr for c in one_seed)
+
+
+def test_plot_settings_errors_name_the_settings_and_the_axes():
+    import matplotlib.pyplot as plt
+
+    from skcentral.plotting import plot_settings
+    with pytest.raises(ValueError, match="at least two settings.*'energy': 0.5"):
+        plot_settings(_fig4_rows([(0.5, 0.5)]))
+    _, ax = plt.subplots()
+    with pytest.raises(ValueError, match=r"2 panels \(energy, share_ratio\); got 1 axes"):
+        plot_settings(_fig4_rows([(0.1, 0.5), (0.5, 0.5), (0.5, 0.0)]), axes=[ax])

@@ -274,7 +274,9 @@ EXPERIMENTS = {e.name: e for e in [
         dict(epochs=15, seeds=3, train_size=55000, test_size=10000, depths="0"),
         _PAPER_MNIST, ("unimodal", "ensemble"), load=_load_mnist_original,
         **dict(_MNIST_CONVERGED, method_hyper={"ensemble": {"n_estimators": 3}}),
-        paper={"unimodal": 66, "ensemble": 60}),
+        paper={"unimodal": 66, "ensemble": 60},
+        labels={"unimodal": "Baseline (original images)",
+                "ensemble": "Ensemble 3 classifiers"}),
     Experiment(
         "mm-mnist-union", "Multimodal MNIST, both modalities in one image (errors out of "
         "10,000)", "errors_per_10000", "errors /10000", False,

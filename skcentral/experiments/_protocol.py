@@ -156,6 +156,9 @@ class Experiment:
         Rows whose paper figure was measured on another input than ours.
     extra_metrics : tuple of str
         Metrics shown side by side in the summary.
+    labels : dict of str to str
+        Row labels of this experiment where the method's own (its label in
+        Table 2) does not fit, e.g. an ensemble of three networks.
     """
 
     name: str
@@ -176,6 +179,7 @@ class Experiment:
     paper: dict = field(default_factory=dict)
     not_comparable: dict = field(default_factory=dict)
     extra_metrics: tuple = ()
+    labels: dict = field(default_factory=dict)
 
     def params(self, method):
         """The hyper-parameters of ``method`` in this experiment (JSON-able)."""

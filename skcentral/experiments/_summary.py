@@ -130,7 +130,7 @@ def per_run_rows(records, experiment, confidence=0.99):
     rows = []
     for (row, depth, vkey), runs in groups.items():
         method = METHODS.get(runs[0].get("method"))
-        label = method.label if method else row
+        label = exp.labels.get(row) or (method.label if method else row)
         if ":" in row:
             label += f" ({row.split(':', 1)[1]})"
         if depth is not None:
@@ -276,7 +276,7 @@ def rank_agreement(ours, paper, higher_is_better):
 
 def summarize(experiment, results=None, *, epochs=None, train_size=None, test_size=None,
               device="cpu", precision="auto", channels_last=True, all_protocols=False,
-              curves=None, per_run=False, out=None):
+              curves=None, per_run=False, settings_plot=None, out=None):
     """Print the summary table of ``experiment`` from its results file.
 
     Only records made with the given options are used (the same that
@@ -284,6 +284,9 @@ def summarize(experiment, results=None, *, epochs=None, train_size=None, test_si
     ``all_protocols``. With ``curves`` (an image file name), the learning
     curves of those records are drawn there
     (:func:`~skcentral.plotting.plot_learning_curves`, needs matplotlib).
+    With ``settings_plot`` (an image file name; experiments over data
+    settings, as ``fig4``), the scores per setting are drawn there as the
+    paper's Figure 4 (:func:`~skcentral.plotting.plot_settings`).
     With ``per_run``, a table of every run follows (each seed's score, the
     epochs run, the kept epoch and its validation figure; see
     :func:`per_run_rows`), in reStructuredText.
@@ -291,6 +294,8 @@ def summarize(experiment, results=None, *, epochs=None, train_size=None, test_si
     """
     out = sys.stdout if out is None else out
     exp = _experiment(experiment)
+    if settings_plot:
+        check_settings_plot(exp)
     opts = protocol_options(exp, epochs, train_size, test_size, device, precision,
                             channels_last)
     path = Path(results or default_results(exp.name))
@@ -329,7 +334,20 @@ def summarize(experiment, results=None, *, epochs=None, train_size=None, test_si
     if curves:
         _write_curves(records, exp, curves)
         print(f"\nlearning curves written to {curves}", file=out)
+    if settings_plot:
+        _write_settings(rows, exp, settings_plot)
+        print(f"scores per data setting drawn in {settings_plot}", file=out)
     return rows
+
+
+def check_settings_plot(experiment):
+    """Raise unless ``experiment`` is repeated over data settings (a settings plot)."""
+    from ._paper import EXPERIMENTS
+    exp = _experiment(experiment)
+    if len(exp.variants) < 2:
+        swept = [e.name for e in EXPERIMENTS.values() if len(e.variants) > 1]
+        raise ValueError(f"A settings plot draws an experiment over data settings "
+                         f"({', '.join(swept)}); {exp.name} has one setting.")
 
 
 _DEPTH_CHOICE = {
@@ -402,6 +420,23 @@ def _write_curves(records, exp, path):
     ax.set_title(f"{exp.title}: validation errors per epoch", fontsize=9)
     ax.figure.savefig(path, bbox_inches="tight", dpi=120)
     plt.close(ax.figure)
+
+
+def _write_settings(rows, exp, path):
+    """The scores per data setting, to an image file."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from ..plotting import plot_settings
+    axes = plot_settings(rows, ylabel=f"test {exp.metric_label}")
+    fig = axes[0].figure
+    n = sorted({r["n"] for r in rows})
+    seeds = f"{n[0]}" if len(n) == 1 else f"{n[0]} to {n[-1]}"
+    fig.suptitle(f"{exp.title}\nmean over {seeds} seed(s) per point; bars: 99% Student-t "
+                 "intervals", fontsize=9)
+    fig.savefig(path, bbox_inches="tight", dpi=120)
+    plt.close(fig)
 
 
 def _print_metrics(rows, exp, out):

@@ -148,6 +148,40 @@ def test_per_run_table_brackets_a_paper_figure_that_is_not_comparable(tmp_path):
     assert "Ensemble 2 classifiers  (64)" in table
     assert "a paper figure in brackets is not comparable" in table
 
+    # the same method on the original images: three networks, and the experiment says so
+    records = [dict(r, experiment="mnist-original") for r in records]
+    (row,) = rp.per_run_rows(records, "mnist-original")
+    assert (row["label"], row["paper"], row["comparable"]) == ("Ensemble 3 classifiers", 60,
+                                                                True)
+
+
+def _settings_records(settings, seeds=(0, 1)):
+    """fig4 records: unimodal and CentralNet per data setting, errors falling with energy."""
+    exp = rp.EXPERIMENTS["fig4"]
+    proto = protocol_of("fig4", dict(epochs=15, train_size=11000, test_size=10000,
+                                     device="cpu", precision="fp32"))
+    return [{"experiment": "fig4", "config": row, "row": row, "method": row, "depth": None,
+             "params": exp.runs([row])[0].params, "variant": v, "seed": seed,
+             "score": score, "scores": {"errors_per_10000": score}, "fit_time": 1.0,
+             "protocol": proto}
+            for v in settings for row in ("unimodal", "centralnet") for seed in seeds
+            for score in [400 * (1 - v["energy"]) + seed - (100 if row == "centralnet" else 0)]]
+
+
+def test_settings_plot_draws_each_data_setting_as_figure_4(tmp_path):
+    exp = rp.EXPERIMENTS["fig4"]
+    path = tmp_path / "fig4.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in _settings_records(exp.variants)))
+    png, out = tmp_path / "fig4.png", io.StringIO()
+    rows = rp.summarize("fig4", path, precision="fp32", settings_plot=png, out=out)
+    assert png.read_bytes()[:4] == b"\x89PNG" and f"drawn in {png}" in out.getvalue()
+    assert len(rows) == 2 * len(exp.variants)
+    best = out.getvalue().split("Best method per setting: ")[1]
+    assert best.count("centralnet") == len(exp.variants)
+    # an experiment of one setting has nothing to sweep: refused before anything is read
+    with pytest.raises(ValueError, match=r"data settings \(fig4\); mm-mnist has one"):
+        rp.summarize("mm-mnist", tmp_path / "none.jsonl", settings_plot=png)
+
 
 def test_rank_agreement():
     rho, inv = rp.rank_agreement({"a": 90, "b": 95}, {"a": 80, "b": 85}, True)
