@@ -196,7 +196,7 @@ def _sweeps(variants):
     return sweeps
 
 
-def plot_settings(rows, axes=None, ylabel="test errors /10000"):
+def plot_settings(rows, axes=None, ylabel="test errors /10000", yscale="linear"):
     """Scores against each data parameter, one line per method, as the paper's Fig. 4.
 
     Parameters
@@ -209,6 +209,9 @@ def plot_settings(rows, axes=None, ylabel="test errors /10000"):
     axes : sequence of matplotlib Axes, default=None
         One per parameter swept; new ones side by side if None.
     ylabel : str
+    yscale : {"linear", "log"}, default="linear"
+        ``"log"`` where the scores span orders of magnitude (errors at a
+        low energy and at a high one).
 
     Returns
     -------
@@ -232,6 +235,7 @@ def plot_settings(rows, axes=None, ylabel="test errors /10000"):
     (['energy', 'share ratio'], True)
     """
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
     variants = list({_setting_key(r["variant"]): r["variant"] for r in rows}.values())
     sweeps = _sweeps(variants)
     if not sweeps:
@@ -261,9 +265,21 @@ def plot_settings(rows, axes=None, ylabel="test errors /10000"):
                           if k != name)
         ax.set_title(f"at {fixed}" if fixed else "", fontsize=9)
         ax.set_xlabel(name.replace("_", " "))
+        ax.set_yscale(yscale)
+        if yscale == "log":  # 200, 300, 500, not 2 x 10^2 ... 9 x 10^2
+            for axis in (ax.yaxis.set_major_formatter, ax.yaxis.set_minor_formatter):
+                axis(FuncFormatter(_plain_log_label))
     axes[0].set_ylabel(ylabel)
     axes[0].legend(frameon=False, fontsize=8)
     return axes
+
+
+def _plain_log_label(value, _):
+    """A log axis tick as a plain number, labelled at 1, 2, 3 and 5 per decade only."""
+    if value <= 0:
+        return ""
+    lead = round(value / 10 ** np.floor(np.log10(value)))
+    return f"{value:g}" if lead in (1, 2, 3, 5) else ""
 
 
 def _setting_key(variant):

@@ -83,6 +83,11 @@ def test_plot_settings_one_panel_per_parameter_as_figure_4():
     assert all(c.has_yerr for c in energy.containers)
     one_seed = plot_settings(_fig4_rows(fig4, half=float("nan")))[0].containers
     assert len(one_seed) == 2 and not any(c.has_yerr for c in one_seed)
+    # errors from 200 to 2,000: a log axis, its ticks plain numbers at 1, 2, 3, 5 per decade
+    energy = plot_settings(rows, yscale="log")[0]
+    label = energy.yaxis.get_minor_formatter()
+    assert energy.get_yscale() == "log"
+    assert [label(v, 0) for v in (300, 700, 2000)] == ["300", "", "2000"]
 
 
 def test_plot_settings_errors_name_the_settings_and_the_axes():

@@ -429,12 +429,13 @@ def _write_settings(rows, exp, path):
     import matplotlib.pyplot as plt
 
     from ..plotting import plot_settings
-    axes = plot_settings(rows, ylabel=f"test {exp.metric_label}")
+    axes = plot_settings(rows, ylabel=f"test {exp.metric_label}",
+                         yscale="linear" if exp.higher_is_better else "log")
     fig = axes[0].figure
     n = sorted({r["n"] for r in rows})
-    seeds = f"{n[0]}" if len(n) == 1 else f"{n[0]} to {n[-1]}"
-    fig.suptitle(f"{exp.title}\nmean over {seeds} seed(s) per point; bars: 99% Student-t "
-                 "intervals", fontsize=9)
+    seeds = _count(n[0], "seed") if len(n) == 1 else f"{n[0]} to {n[-1]} seeds"
+    fig.suptitle(f"{exp.title}\nmean over {seeds} per point; bars: 99% Student-t "
+                 "intervals", fontsize=9, y=1.06)
     fig.savefig(path, bbox_inches="tight", dpi=120)
     plt.close(fig)
 
@@ -518,7 +519,7 @@ def _print_variants(rows, exp, out):
         cand = {row: by_v[c]["mean"] for row, by_v in table.items() if c in by_v}
         if cand:
             best[lab] = (max if exp.higher_is_better else min)(cand, key=cand.get)
-    print("\nBest method per setting: " + "; ".join(f"{k}: {v}" for k, v in best.items()),
+    print("\nBest method per setting (of those run there): " + "; ".join(f"{k}: {v}" for k, v in best.items()),
           file=out)
 
 

@@ -176,7 +176,7 @@ def test_settings_plot_draws_each_data_setting_as_figure_4(tmp_path):
     rows = rp.summarize("fig4", path, precision="fp32", settings_plot=png, out=out)
     assert png.read_bytes()[:4] == b"\x89PNG" and f"drawn in {png}" in out.getvalue()
     assert len(rows) == 2 * len(exp.variants)
-    best = out.getvalue().split("Best method per setting: ")[1]
+    best = out.getvalue().split("Best method per setting (of those run there): ")[1]
     assert best.count("centralnet") == len(exp.variants)
     # an experiment of one setting has nothing to sweep: refused before anything is read
     with pytest.raises(ValueError, match=r"data settings \(fig4\); mm-mnist has one"):
