@@ -253,7 +253,8 @@ def plot_settings(rows, axes=None, ylabel="test errors /10000", yscale="linear")
     for ax, (name, points) in zip(axes, sweeps.items()):
         for i, method in enumerate(methods):
             by_v = {_setting_key(r["variant"]): r for r in rows if r["row"] == method}
-            found = [(v[name], by_v[_setting_key(v)]) for v in points if _setting_key(v) in by_v]
+            found = [(v[name], by_v[_setting_key(v)]) for v in points
+                     if _setting_key(v) in by_v]
             if not found:
                 continue
             x = [f[0] for f in found]

@@ -519,7 +519,7 @@ def _print_variants(rows, exp, out):
         cand = {row: by_v[c]["mean"] for row, by_v in table.items() if c in by_v}
         if cand:
             best[lab] = (max if exp.higher_is_better else min)(cand, key=cand.get)
-    print("\nBest method per setting (of those run there): " + "; ".join(f"{k}: {v}" for k, v in best.items()),
-          file=out)
+    print("\nBest method per setting (of those run there): "
+          + "; ".join(f"{k}: {v}" for k, v in best.items()), file=out)
 
 
