@@ -248,11 +248,12 @@ def plot_settings(rows, axes=None, ylabel="test errors /10000", yscale="linear")
     if len(axes) != len(sweeps):
         raise ValueError(f"plot_settings draws {len(sweeps)} panels ({', '.join(sweeps)}); "
                          f"got {len(axes)} axes.")
-    methods = list(dict.fromkeys(r["row"] for r in rows))
+    by_method = {}  # method -> setting key -> row, in the rows' order
+    for r in rows:
+        by_method.setdefault(r["row"], {})[_setting_key(r["variant"])] = r
     colors = plt.get_cmap("tab10")
     for ax, (name, points) in zip(axes, sweeps.items()):
-        for i, method in enumerate(methods):
-            by_v = {_setting_key(r["variant"]): r for r in rows if r["row"] == method}
+        for i, (method, by_v) in enumerate(by_method.items()):
             found = [(v[name], by_v[_setting_key(v)]) for v in points
                      if _setting_key(v) in by_v]
             if not found:
