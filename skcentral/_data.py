@@ -150,7 +150,7 @@ class ModalityBatchIterator:
             else:
                 rows = order[start:stop]
                 xs = ModalityBatch(_gather(x, rows) for x in X)
-                yb = None if y is None else y.index_select(0, rows)
+                yb = None if y is None else y.index_select(0, rows.to(y.device))
             if missing is not None:
                 xs.missing = missing[rows.cpu() if not isinstance(rows, slice) else rows]
             if weight is not None:
@@ -165,4 +165,6 @@ def _gather(x, rows):
     """Rows of one modality: a view or one ``index_select`` in memory, a read on disk."""
     if isinstance(x, OnDiskArray):
         return torch.from_numpy(x.read(rows if isinstance(rows, slice) else rows.cpu().numpy()))
-    return x[rows] if isinstance(rows, slice) else x.index_select(0, rows)
+    # the modalities and the labels may lie on different devices (a large
+    # array memory-mapped by joblib stays on the CPU, a small one moves)
+    return x[rows] if isinstance(rows, slice) else x.index_select(0, rows.to(x.device))

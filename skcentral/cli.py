@@ -135,7 +135,8 @@ def _add_experiment_options(p, *, seeds_help, seeds_default, epochs_help):
     p.add_argument("--train-size", type=int, default=None,
                    help="training samples (a fixed random subset)")
     p.add_argument("--methods", default=None,
-                   help="comma-separated table rows (default: the paper's table)")
+                   help="comma-separated table rows (default: the paper's table); "
+                        "fusion_sum@0 runs a layer-fusion row at that depth alone")
     p.add_argument("--depths", default=None,
                    help="fusion depths of the layer-fusion methods, e.g. 0,2")
     p.add_argument("--n-jobs", type=int, default=2, help="parallel runs (default: 2)")

@@ -373,6 +373,29 @@ def test_fit_and_predict_on_cuda(small_digits, precision):
 
 @pytest.mark.cuda
 @requires_cuda
+def test_modalities_on_disk_train_on_cuda(small_digits, tmp_path):
+    """On-disk modalities stay on the CPU while the labels move to the GPU.
+
+    joblib hands large arrays to its workers as memory maps, so every
+    parallel run on a GPU (``evaluate_many(..., n_jobs=k)``) takes this path:
+    each shuffled batch indexes the labels on the GPU and the modalities on
+    the CPU.
+    """
+    Xs, Xt, y, yt = small_digits
+    maps = []
+    for k, x in enumerate(Xs):
+        mm = np.memmap(tmp_path / f"x{k}.f32", np.float32, "w+", shape=x.shape)
+        mm[:] = x
+        maps.append(mm)
+    in_memory = small(backbones=TINY_LENET, device="cuda").fit(Xs, y).predict_proba(Xt)
+    for train in (maps, [maps[0], Xs[1]]):  # all on disk; one on disk, one in memory
+        clf = small(backbones=TINY_LENET, device="cuda").fit(train, y)
+        # the same batches in the same order: the same model, up to GPU rounding
+        np.testing.assert_allclose(clf.predict_proba(Xt), in_memory, atol=1e-3)
+
+
+@pytest.mark.cuda
+@requires_cuda
 def test_a_model_saved_on_cuda_loads_into_a_cpu_estimator(small_digits, tmp_path):
     Xs, Xt, y, _ = small_digits
     gpu = small(backbones=TINY_LENET, device="cuda").fit(Xs, y)

@@ -186,7 +186,12 @@ class Experiment:
         return {**self.hyper, **self.method_hyper.get(method, {})}
 
     def runs(self, methods=None, depths=None):
-        """The :class:`Run` list for table rows ``methods`` and fusion ``depths``."""
+        """The :class:`Run` list for table rows ``methods`` and fusion ``depths``.
+
+        A row written ``"fusion_sum@0"`` runs a layer-fusion method at that
+        depth alone, whatever ``depths`` says: one command can run each
+        method at the depth where the paper has it best.
+        """
         methods = list(self.methods if methods is None else methods)
         depths = self.defaults["depths"] if depths is None else depths
         if isinstance(depths, str):
@@ -194,15 +199,24 @@ class Experiment:
         depths = [int(d) for d in depths]
         runs = []
         for variant in self.variants:
-            for key in methods:
+            for entry in methods:
+                key, at, depth = entry.partition("@")
                 method = key.split(":")[0]
                 if method not in METHODS:
-                    raise ValueError(f"Unknown method {key!r} for {self.name}; choose from "
+                    raise ValueError(f"Unknown method {entry!r} for {self.name}; choose from "
                                      f"{list(self.methods)} or {sorted(METHODS)}.")
+                if at and not METHODS[method].at_depth:
+                    raise ValueError(f"{entry!r}: {method} has no fusion depth; write "
+                                     f"{key!r} alone (only the layer-fusion methods take "
+                                     "'@depth').")
+                if at and not depth.strip().isdigit():
+                    raise ValueError(f"{entry!r}: the depth after '@' must be a whole number "
+                                     f">= 0, e.g. {key}@0; got {depth!r}.")
                 params = self.params(method)
                 if ":" in key:
                     params["modality"] = key.split(":", 1)[1]
-                for d in (depths if METHODS[method].at_depth else [None]):
+                row_depths = [int(depth)] if at else depths
+                for d in (row_depths if METHODS[method].at_depth else [None]):
                     runs.append(Run(key, method, d, dict(params), dict(variant)))
         return runs
 

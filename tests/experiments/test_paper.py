@@ -73,6 +73,24 @@ def test_protocols_follow_the_paper():
         EXPERIMENTS["mm-mnist"].runs(methods=["nope"])
 
 
+def test_a_row_at_its_own_depth():
+    """``fusion_sum@0`` runs that depth alone, beside rows at ``depths``."""
+    exp = EXPERIMENTS["mm-mnist-paper"]
+    runs = exp.runs(["fusion_sum@0", "fusion_product@2", "fusion_subtract", "centralnet"],
+                    depths="1,3")
+    assert [r.config for r in runs] == ["fusion_sum@0", "fusion_product@2", "fusion_subtract@1",
+                                        "fusion_subtract@3", "centralnet"]
+    assert runs[0].key == "fusion_sum" and runs[0].depth == 0
+    # the same run, so the same results-file key, as when asked with depths="0"
+    assert runs[0] == exp.runs(["fusion_sum"], depths="0")[0]
+    with pytest.raises(ValueError, match="'centralnet@1': centralnet has no fusion depth"):
+        exp.runs(["centralnet@1"])
+    with pytest.raises(ValueError, match="'fusion_sum@x'.*whole number"):
+        exp.runs(["fusion_sum@x"])
+    with pytest.raises(ValueError, match="Unknown method 'nope@0'"):
+        exp.runs(["nope@0"])
+
+
 def test_mmimdb_synthetic_data_and_scores():
     data = EXPERIMENTS["mmimdb-synthetic"].load(dict(train_size=60, test_size=30,
                                                  visual_features=64))
