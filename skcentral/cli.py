@@ -118,7 +118,7 @@ def _reproduce(args):
         methods = args.methods.split(",") if args.methods else None
         cache = args.cache if args.cache is not None else True
         reproduce(args.experiment, seeds=args.seeds, methods=methods, depths=args.depths,
-                  n_jobs=args.n_jobs, data_home=args.data_home, cache=cache,
+                  variants=args.setting, n_jobs=args.n_jobs, data_home=args.data_home, cache=cache,
                   results=results, fresh=args.fresh, verbose=int(args.verbose), **kw)
     summarize(args.experiment, results, all_protocols=args.all_protocols,
               curves=args.curves, per_run=args.per_run,
@@ -183,6 +183,10 @@ def _add_reproduce(subparsers):
                    help="for an experiment over data settings (fig4): draw its scores per "
                         "setting in this image file, as the paper's Figure 4 (needs "
                         "matplotlib)")
+    p.add_argument("--setting", action="append", default=None, metavar="KEY=VALUE[,...]",
+                   help="for an experiment over data settings (fig4): run only those "
+                        "matching, e.g. --setting energy=0.1 --setting share_ratio=0.9 "
+                        "(the summary shows every setting in the file)")
     p.add_argument("--per-run", action="store_true",
                    help="also print every run: its score, epochs run, kept epoch and "
                         "validation figure (a reStructuredText table)")

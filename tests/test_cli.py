@@ -48,6 +48,10 @@ def test_command_line(tmp_path, capsys):
     with pytest.raises(ValueError, match="digits has one setting"):
         main(argv + ["--seeds", "2", "--settings-plot", str(tmp_path / "s.png")])
     assert len(_lines(path)) == 1
+    # data settings of an experiment that has none: refused before any training
+    with pytest.raises(ValueError, match="digits has no data settings"):
+        main(argv + ["--seeds", "2", "--setting", "energy=0.5"])
+    assert len(_lines(path)) == 1
     args = parser.parse_args(argv + ["--summary-only", "--per-run"])
     assert args.func(args) == 0
     per_run = capsys.readouterr().out.split("Per run")[1]

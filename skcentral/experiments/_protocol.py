@@ -28,6 +28,28 @@ class Data:
     description: str = ""
 
 
+def _parse_setting(setting):
+    """``"energy=0.5,share_ratio=0.9"`` (or a dict) as a dict of data parameters."""
+    if isinstance(setting, dict):
+        return dict(setting)
+    out = {}
+    for part in str(setting).split(","):
+        key, eq, value = part.partition("=")
+        if not eq or not key.strip() or not value.strip():
+            raise ValueError(f"A data setting is written key=value[,key=value], e.g. "
+                             f"energy=0.5,share_ratio=0.9; got {setting!r}.")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def _same(value, wanted):
+    """Whether a setting's value is the one asked for (numbers compared as numbers)."""
+    try:
+        return float(value) == float(wanted)
+    except (TypeError, ValueError):
+        return str(value) == str(wanted)
+
+
 @dataclass
 class Run:
     """One row of an experiment's table at one depth (one configuration)."""
@@ -184,6 +206,41 @@ class Experiment:
     def params(self, method):
         """The hyper-parameters of ``method`` in this experiment (JSON-able)."""
         return {**self.hyper, **self.method_hyper.get(method, {})}
+
+    def select_variants(self, settings):
+        """The data settings among :attr:`variants` that match one of ``settings``.
+
+        Parameters
+        ----------
+        settings : list of dict or str
+            Each a dict of data parameters (``{"energy": 0.5}``) or a string
+            ``"energy=0.5,share_ratio=0.9"``; a setting matches when it has
+            those values, whatever its other parameters. ``None`` or empty:
+            every setting.
+
+        Returns
+        -------
+        list of dict
+            The matching settings, in the experiment's order.
+        """
+        if not settings:
+            return list(self.variants)
+        keys = sorted({k for v in self.variants for k in v})
+        if not keys:
+            raise ValueError(f"{self.name} has no data settings to choose from; "
+                             f"settings {list(settings)} given.")
+        wanted = [_parse_setting(s) for s in settings]
+        for w in wanted:
+            unknown = sorted(set(w) - set(keys))
+            if unknown:
+                raise ValueError(f"{self.name}'s data settings have no {unknown}; their "
+                                 f"parameters are {keys}.")
+        chosen = [v for v in self.variants
+                  if any(all(_same(v.get(k), x) for k, x in w.items()) for w in wanted)]
+        if not chosen:
+            raise ValueError(f"No data setting of {self.name} matches {list(settings)}; "
+                             f"its settings are {self.variants}.")
+        return chosen
 
     def runs(self, methods=None, depths=None):
         """The :class:`Run` list for table rows ``methods`` and fusion ``depths``.

@@ -4,6 +4,7 @@ Both go through :func:`skcentral.model_selection.evaluate_many`, the one
 runner of seeds in parallel.
 """
 
+import dataclasses
 import datetime
 import json
 import platform
@@ -48,9 +49,9 @@ def _evaluate(exp, jobs, data, opts, seeds, n_jobs, torch_threads, on_run, **kwa
 
 
 def reproduce(experiment, *, epochs=None, seeds=None, train_size=None, test_size=None,
-              methods=None, depths=None, n_jobs=1, device="cpu", precision="auto",
-              channels_last=True, data_home=None, cache=True, results=None, fresh=False,
-              torch_threads=1, verbose=0, out=None):
+              methods=None, depths=None, variants=None, n_jobs=1, device="cpu",
+              precision="auto", channels_last=True, data_home=None, cache=True,
+              results=None, fresh=False, torch_threads=1, verbose=0, out=None):
     """Run ``experiment``'s reduced protocol, appending each finished run to ``results``.
 
     Runs already in the file with the same options are skipped (resume).
@@ -67,6 +68,12 @@ def reproduce(experiment, *, epochs=None, seeds=None, train_size=None, test_size
         Table rows (default: the experiment's).
     depths : str or list of int, default=None
         Fusion depths of the layer-fusion methods (``"0,2"``).
+    variants : list of dict or str, default=None
+        Only the data settings that match one of these (``["energy=0.1",
+        {"share_ratio": 0.9}]``; see :meth:`Experiment.select_variants`),
+        for an experiment over data settings such as ``fig4``: several
+        processes or machines can share a sweep, each with its part.
+        ``None``: every setting.
     n_jobs : int, default=1
         Parallel runs (each with ``torch_threads`` torch threads).
     device, precision, channels_last
@@ -106,6 +113,8 @@ def reproduce(experiment, *, epochs=None, seeds=None, train_size=None, test_size
     """
     out = sys.stdout if out is None else out
     exp = _experiment(experiment)
+    if variants:
+        exp = dataclasses.replace(exp, variants=exp.select_variants(variants))
     d = exp.defaults
     seeds = _seeds(d["seeds"] if seeds is None else seeds)
     opts = {**protocol_options(exp, epochs, train_size, test_size, device, precision,

@@ -199,3 +199,24 @@ def test_avmnist_on_fsdds_own_split_changes_only_the_split():
     differ = [f.name for f in dataclasses.fields(a) if getattr(a, f.name) != getattr(b, f.name)]
     assert differ == ["name", "title", "load"]
     assert b.load.keywords == {"split_by": "recording"} and b.load.func is a.load
+
+
+def test_choosing_data_settings_of_a_sweep():
+    fig4 = EXPERIMENTS["fig4"]
+    assert fig4.select_variants(None) == fig4.variants
+    assert fig4.select_variants(["energy=0.1"]) == [{"energy": 0.1, "share_ratio": 0.5}]
+    # several, in the experiment's order; numbers compared as numbers
+    assert fig4.select_variants(["share_ratio=0.90", {"energy": 0.25}]) == [
+        {"energy": 0.25, "share_ratio": 0.5}, {"energy": 0.5, "share_ratio": 0.9}]
+    assert len(fig4.select_variants(["energy=0.5"])) == 4
+    assert fig4.select_variants(["energy=0.5,share_ratio=0"]) == [
+        {"energy": 0.5, "share_ratio": 0.0}]
+    with pytest.raises(ValueError, match=r"have no \['noise'\]; their parameters are "
+                                         r"\['energy', 'share_ratio'\]"):
+        fig4.select_variants(["noise=0.1"])
+    with pytest.raises(ValueError, match="No data setting of fig4 matches"):
+        fig4.select_variants(["energy=0.3"])
+    with pytest.raises(ValueError, match="written key=value"):
+        fig4.select_variants(["energy"])
+    with pytest.raises(ValueError, match="mm-mnist has no data settings"):
+        EXPERIMENTS["mm-mnist"].select_variants(["energy=0.5"])

@@ -166,3 +166,20 @@ def test_verbose_prints_each_runs_epochs_and_does_not_change_the_result(tmp_path
     assert _lines(path)[0]["score"] == _lines(tmp_path / "v.jsonl")[0]["score"]
     new, out = run_digits(path, seeds=1, verbose=1)  # the same run: already in the file
     assert new == [] and "0 to run" in out
+
+
+def test_a_sweep_runs_in_parts_by_data_setting(tmp_path):
+    """``variants=`` runs some data settings; a later call runs the rest."""
+    import dataclasses
+    exp = dataclasses.replace(rp.digits_experiment(), name="digits",
+                              variants=[{"energy": 0.3}, {"energy": 0.6}])
+    path = tmp_path / "r.jsonl"
+    kw = dict(epochs=1, train_size=120, test_size=60, precision="fp32", n_jobs=1,
+              methods=["unimodal"], seeds=1, results=path, out=io.StringIO())
+    first = rp.reproduce(exp, variants=["energy=0.6"], **kw)
+    assert [r["variant"] for r in first] == [{"energy": 0.6}]
+    rest = rp.reproduce(exp, **kw)  # the same file: only the missing setting runs
+    assert [r["variant"] for r in rest] == [{"energy": 0.3}]
+    with pytest.raises(ValueError, match=r"No data setting of digits matches \['energy=0.9'\]"):
+        rp.reproduce(exp, variants=["energy=0.9"], **kw)
+    assert len(_lines(path)) == 2
