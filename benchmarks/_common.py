@@ -103,11 +103,13 @@ class HandLoop:
     """
 
     def __init__(self, module, lr=LR, batch_size=BATCH_SIZE, precision="fp32",
-                 channels_last=False, seed=0):
+                 channels_last=False, seed=0, fused=None):
         self.module = copy.deepcopy(module)
         if channels_last:
             self.module = self.module.to(memory_format=torch.channels_last)
-        self.optimizer = torch.optim.Adam(self.module.parameters(), lr=lr)
+        # autocast on the device the module lies on (the CPU or a GPU)
+        self.device_type = next(self.module.parameters()).device.type
+        self.optimizer = torch.optim.Adam(self.module.parameters(), lr=lr, fused=fused)
         self.batch_size = batch_size
         self.dtype = {"fp32": None, "bf16": torch.bfloat16}[precision]
         self.channels_last = channels_last
@@ -119,7 +121,7 @@ class HandLoop:
                   for x in xb]
         if self.dtype is None:
             return self.module(xb)
-        with torch.autocast("cpu", dtype=self.dtype):
+        with torch.autocast(self.device_type, dtype=self.dtype):
             out = self.module(xb)
         return tuple(o.float() for o in out)
 
@@ -133,11 +135,13 @@ class HandLoop:
     def epoch(self, Xs, y, max_batches=None):
         """One pass over torch tensors ``Xs`` (list) and ``y`` in shuffled batches."""
         self.module.train()
-        perm = torch.randperm(len(y), generator=self.generator)
+        perm = torch.randperm(len(y), generator=self.generator).to(y.device)
         stop = min(len(y), max_batches * self.batch_size) if max_batches else len(y)
         for start in range(0, stop, self.batch_size):
             idx = perm[start:start + self.batch_size]
             self.step([x.index_select(0, idx) for x in Xs], y.index_select(0, idx))
+        if y.is_cuda:
+            torch.cuda.synchronize()  # the epoch is over when the GPU is done
 
     @torch.inference_mode()
     def predict(self, Xs, batch_size=None):
