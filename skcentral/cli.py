@@ -118,8 +118,9 @@ def _reproduce(args):
         methods = args.methods.split(",") if args.methods else None
         cache = args.cache if args.cache is not None else True
         reproduce(args.experiment, seeds=args.seeds, methods=methods, depths=args.depths,
-                  variants=args.setting, n_jobs=args.n_jobs, data_home=args.data_home, cache=cache,
-                  results=results, fresh=args.fresh, verbose=int(args.verbose), **kw)
+                  variants=args.setting, n_jobs=args.n_jobs, data_home=args.data_home,
+                  cache=cache, results=results, fresh=args.fresh,
+                  verbose=int(args.verbose), **kw)
     summarize(args.experiment, results, all_protocols=args.all_protocols,
               curves=args.curves, per_run=args.per_run,
               settings_plot=args.settings_plot, **kw)
