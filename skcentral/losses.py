@@ -115,12 +115,17 @@ def multitask_loss(criterion, outputs, y, weights, sample_weight=None):
     if len(weights) != len(outputs):
         raise ValueError(f"{len(weights)} loss weights for {len(outputs)} outputs.")
     if sample_weight is None:
-        terms = [w * criterion(out, y) for w, out in zip(weights, outputs) if w]
+        terms = [_times(w, criterion(out, y)) for w, out in zip(weights, outputs) if w]
     else:
         with _per_sample(criterion):
-            terms = [w * _weighted_mean(criterion(out, y), sample_weight)
+            terms = [_times(w, _weighted_mean(criterion(out, y), sample_weight))
                      for w, out in zip(weights, outputs) if w]
     return sum(terms[1:], terms[0])
+
+
+def _times(weight, loss):
+    """``weight * loss``, without a multiplication (two GPU launches a step) for 1."""
+    return loss if weight == 1 else weight * loss
 
 
 @contextlib.contextmanager
