@@ -84,7 +84,7 @@ def _parser():
                    help="runs at once at most (default: the CPUs but one)")
     p.add_argument("--reuse-calibration", action="store_true",
                    help="take the costs per epoch from the calibration file when it "
-                        "holds every configuration (made on the same kind of GPU)")
+                        "holds every configuration, timed on a GPU of the same name")
     p.add_argument("--overlap", type=float, default=1.0,
                    help="how much running the planned runs at once gains over one "
                         "after another, for the plan (default 1: nothing; 3.9 was "
@@ -103,10 +103,19 @@ def environment(device):
 
 
 def calibrate(configs, common, path, reuse=False):
-    """Seconds per epoch of each configuration, trained alone (its last epoch)."""
+    """Seconds per epoch of each configuration, trained alone (its last epoch).
+
+    With ``reuse``, the costs in ``path`` measured on a GPU of this name, when
+    they cover every configuration.
+    """
+    device = common["device"]
+    gpu = (torch.cuda.get_device_name(torch.device(device))
+           if torch.device(device).type == "cuda" and torch.cuda.is_available() else None)
+
     def costs():
         return {r["config"]: r["curve"][-1]["dur"] for r in read_results(path)
-                if r["protocol"]["epochs"] == CALIBRATION_EPOCHS and r["n_jobs"] == 1}
+                if r["protocol"]["epochs"] == CALIBRATION_EPOCHS and r["n_jobs"] == 1
+                and r.get("gpu") == gpu}
 
     if reuse and path.exists() and set(configs) <= set(costs()):
         return costs()

@@ -22,12 +22,16 @@ from ._summary import _count, _experiment, _order, summary_rows
 __all__ = ["Comparison", "compare", "reproduce"]
 
 
-def _versions():
+def _versions(device="cpu"):
+    """What made a record: package, Python and torch versions, and the GPU's name."""
     import torch
 
     from .. import __version__
-    return {"package_version": __version__, "python": platform.python_version(),
-            "torch_version": torch.__version__}
+    out = {"package_version": __version__, "python": platform.python_version(),
+           "torch_version": torch.__version__}
+    if torch.device(device).type == "cuda" and torch.cuda.is_available():
+        out["gpu"] = torch.cuda.get_device_name(torch.device(device))
+    return out
 
 
 def _seeds(seeds):
@@ -134,7 +138,7 @@ def reproduce(experiment, *, epochs=None, seeds=None, train_size=None, test_size
           f"on {n_jobs} job(s); options {protocol}", file=out, flush=True)
     if not todo:
         return []
-    common = {**_versions(), "seeds": seeds, "n_jobs": n_jobs,
+    common = {**_versions(device), "seeds": seeds, "n_jobs": n_jobs,
               "depths": depths if depths is None else str(depths),
               "paper_protocol": exp.paper_protocol}
     # one pool per data variant and set of seeds still to run

@@ -26,7 +26,7 @@ def test_each_run_is_one_json_line_with_its_options(tmp_path, run_digits):
                                  "test_size": 60, "device": "cpu", "precision": "fp32",
                                  "channels_last": True}
         assert r["seeds"] == [0, 1] and r["params"]["lr"] == 0.01
-        assert r["fit_time"] > 0 and r["date"] and r["package_version"]
+        assert r["fit_time"] > 0 and r["date"] and r["package_version"] and "gpu" not in r
         assert r["n_train"] == 120 and r["n_test"] == 60
         assert r["score"] == r["scores"]["errors"]
         assert 0 <= r["scores"]["errors"] <= 60
@@ -153,6 +153,7 @@ def test_several_runs_at_once_on_one_gpu(tmp_path, run_digits):
     recs = _lines(path)
     assert len(recs) == 4 and {r["protocol"]["device"] for r in recs} == {"cuda"}
     assert all(0 <= r["scores"]["errors"] <= 60 for r in recs)
+    assert {r["gpu"] for r in recs} == {torch.cuda.get_device_name()}  # which GPU made them
 
 
 def test_verbose_prints_each_runs_epochs_and_does_not_change_the_result(tmp_path, run_digits,
