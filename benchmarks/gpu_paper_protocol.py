@@ -46,6 +46,7 @@ from pathlib import Path
 import torch
 
 from skcentral.experiments import EXPERIMENTS, reproduce, summarize
+from skcentral.experiments._runner import _versions
 from skcentral.experiments._store import read_results
 
 EXPERIMENT = "mm-mnist-paper"
@@ -96,10 +97,8 @@ def _parser():
 
 def environment(device):
     """One line on the machine: GPU, torch, CUDA, CPUs."""
-    gpu = (torch.cuda.get_device_name(0) if device.startswith("cuda") and
-           torch.cuda.is_available() else "no GPU")
-    return (f"{gpu}; torch {torch.__version__} (CUDA {torch.version.cuda}); Python "
-            f"{platform.python_version()}; {os.cpu_count()} CPUs")
+    return (f"{_versions(device).get('gpu', 'no GPU')}; torch {torch.__version__} (CUDA "
+            f"{torch.version.cuda}); Python {platform.python_version()}; {os.cpu_count()} CPUs")
 
 
 def calibrate(configs, common, path, reuse=False):
@@ -108,17 +107,16 @@ def calibrate(configs, common, path, reuse=False):
     With ``reuse``, the costs in ``path`` measured on a GPU of this name, when
     they cover every configuration.
     """
-    device = common["device"]
-    gpu = (torch.cuda.get_device_name(torch.device(device))
-           if torch.device(device).type == "cuda" and torch.cuda.is_available() else None)
+    gpu = _versions(common["device"]).get("gpu")  # the name the records carry
 
     def costs():
         return {r["config"]: r["curve"][-1]["dur"] for r in read_results(path)
                 if r["protocol"]["epochs"] == CALIBRATION_EPOCHS and r["n_jobs"] == 1
                 and r.get("gpu") == gpu}
 
-    if reuse and path.exists() and set(configs) <= set(costs()):
-        return costs()
+    known = costs() if reuse else {}
+    if set(configs) <= set(known):
+        return known
     reproduce(EXPERIMENT, methods=configs, seeds=[0], epochs=CALIBRATION_EPOCHS, n_jobs=1,
               results=path, fresh=True, out=io.StringIO(), **common)
     return costs()
