@@ -281,7 +281,9 @@ def summarize(experiment, results=None, *, epochs=None, train_size=None, test_si
 
     Only records made with the given options are used (the same that
     :func:`reproduce` takes; ``None`` = the reduced protocol), unless
-    ``all_protocols``. With ``curves`` (an image file name), the learning
+    ``all_protocols``; ``precision="auto"`` takes the records' precision
+    where the file holds these options at one precision only (a GPU's bf16
+    runs summarised on a machine whose ``auto`` is float32). With ``curves`` (an image file name), the learning
     curves of those records are drawn there
     (:func:`~skcentral.plotting.plot_learning_curves`, needs matplotlib).
     With ``settings_plot`` (an image file name; experiments over data
@@ -301,6 +303,8 @@ def summarize(experiment, results=None, *, epochs=None, train_size=None, test_si
     path = Path(results or default_results(exp.name))
     records = [r for r in read_results(path) if r.get("experiment") == exp.name]
     protocol = protocol_of(exp.name, opts)
+    if precision == "auto":
+        protocol = _recorded_precision(records, protocol)
     if not all_protocols:
         others = {json.dumps(r.get("protocol"), sort_keys=True) for r in records
                   if r.get("protocol") != protocol}
@@ -319,8 +323,9 @@ def summarize(experiment, results=None, *, epochs=None, train_size=None, test_si
     rows = _order(summary_rows(records, exp), exp)
     seeds = sorted({r["seed"] for r in records})
     hours = sum(r.get("fit_time", 0) + r.get("score_time", 0) for r in records) / 3600
+    each = ", one torch thread each" if protocol["device"] == "cpu" else ""
     print(f"\n{exp.title}\nfrom {path}: {_count(len(records), 'run')} ({hours:.1f} hours of "
-          f"fitting and scoring, one torch thread each); options {protocol}; "
+          f"fitting and scoring{each}); options {protocol}; "
           f"seeds {seeds}; mean +- 99% Student-t CI over seeds\n", file=out)
     if len(exp.variants) > 1:
         _print_variants(rows, exp, out)
@@ -338,6 +343,24 @@ def summarize(experiment, results=None, *, epochs=None, train_size=None, test_si
         _write_settings(rows, exp, settings_plot)
         print(f"scores per data setting drawn in {settings_plot}", file=out)
     return rows
+
+
+def _recorded_precision(records, protocol):
+    """``protocol`` with the precision its records were made at, where that is one.
+
+    ``precision="auto"`` resolves to the fastest precision of the machine
+    that summarises, which need not be that of the machine that ran (bf16
+    records of a GPU summarised on a CPU without bfloat16): when the file
+    holds this protocol at one precision only, and not at the resolved one,
+    that precision is the one meant.
+    """
+    def rest(p):
+        return {k: v for k, v in (p or {}).items() if k != "precision"}
+    made = {r["protocol"].get("precision") for r in records
+            if rest(r.get("protocol")) == rest(protocol)}
+    if len(made) == 1 and protocol["precision"] not in made:
+        return {**protocol, "precision": made.pop()}
+    return protocol
 
 
 def check_settings_plot(experiment):

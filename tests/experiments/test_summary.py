@@ -62,6 +62,40 @@ def test_summary_compares_the_ordering_with_the_paper(tmp_path):
     assert "ensemble" not in text.split("Ordering")[0] or "*" in text
 
 
+def test_auto_precision_summarises_the_precision_the_runs_were_made_at(tmp_path):
+    # GPU runs (bf16) summarised on a machine whose "auto" is another
+    # precision: with --precision auto the table shows them, not "no results"
+    exp = rp.EXPERIMENTS["mm-mnist-short"]
+    opts = dict(epochs=5, train_size=5000, test_size=10000, device="cuda")
+
+    def write(path, precisions):
+        with open(path, "w") as f:
+            for seed, precision in enumerate(precisions):
+                f.write(json.dumps({
+                    "experiment": "mm-mnist-short", "config": "unimodal", "row": "unimodal",
+                    "params": exp.runs(["unimodal"])[0].params, "method": "unimodal",
+                    "depth": None, "variant": {}, "seed": seed, "score": 250 + seed,
+                    "fit_time": 1.0, "scores": {"errors_per_10000": 250 + seed},
+                    "protocol": protocol_of("mm-mnist-short",
+                                            {**opts, "precision": precision})}) + "\n")
+
+    one = tmp_path / "one.jsonl"
+    write(one, ["fp16", "fp16"])  # never what "auto" resolves to
+    out = io.StringIO()
+    (row,) = rp.summarize("mm-mnist-short", one, precision="auto", out=out, **opts)
+    assert row["n"] == 2 and "'precision': 'fp16'" in out.getvalue()
+    # an explicit precision is taken as asked
+    out = io.StringIO()
+    assert rp.summarize("mm-mnist-short", one, precision="fp32", out=out, **opts) == []
+    assert "No results" in out.getvalue()
+    # two precisions in the file: "auto" cannot tell which is meant, and says what is there
+    two = tmp_path / "two.jsonl"
+    write(two, ["fp16", "fp8"])
+    out = io.StringIO()
+    assert rp.summarize("mm-mnist-short", two, precision="auto", out=out, **opts) == []
+    assert '"precision": "fp16"' in out.getvalue() and '"precision": "fp8"' in out.getvalue()
+
+
 def _fusion_records(curves):
     """Fusion Sum at depths 0 and 2, two seeds: depth 2 is better on the test set."""
     exp = rp.EXPERIMENTS["mm-mnist"]
