@@ -176,7 +176,11 @@ def reproduce(experiment, *, epochs=None, seeds=None, train_size=None, test_size
                     timespec="seconds"),
                 **common,
             }
-            store.append(record)
+            if not store.append(record):
+                print(f"  {res.name} seed {res.seed}: already in {store.path} (another "
+                      "process sharing the file finished it first); not written twice",
+                      file=out, flush=True)
+                return
             written.append(record)
             elapsed = time.perf_counter() - t_start
             eta = elapsed / len(written) * (len(todo) - len(written))

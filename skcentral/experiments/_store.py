@@ -5,6 +5,11 @@ import os
 import warnings
 from pathlib import Path
 
+try:
+    import fcntl
+except ImportError:  # Windows: no lock, the check alone
+    fcntl = None
+
 __all__ = ["ResultsFile", "default_results", "protocol_of", "protocol_options", "read_results",
            "run_key"]
 
@@ -123,8 +128,27 @@ class ResultsFile:
         return {run_key(r) for r in read_results(self.path)}
 
     def append(self, record):
-        """Write one record as a line, flushed to disk at once."""
+        """Write one record as a line, flushed to disk at once, unless the file holds its run.
+
+        Several processes may share one file (parts of a sweep, or two
+        machines on a shared disk): one that finishes a run another has
+        already written does not write it twice. The check and the write
+        hold an exclusive lock on the file where the system has ``fcntl``.
+
+        Returns
+        -------
+        bool
+            Whether the record was written.
+        """
+        key = run_key(record)
         with open(self.path, "a", encoding="utf-8") as f:
+            if fcntl is not None:
+                fcntl.flock(f, fcntl.LOCK_EX)  # released when the file closes
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # a cut line was reported when opened
+                if key in self.done():
+                    return False
             f.write(json.dumps(record, sort_keys=True) + "\n")
             f.flush()
             os.fsync(f.fileno())
+        return True

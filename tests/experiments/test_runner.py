@@ -72,6 +72,30 @@ def test_interrupted_file_with_a_cut_last_line(tmp_path, run_digits):
         assert sorted(r["seed"] for r in rp.read_results(path)) == [0, 1]
 
 
+def test_a_run_another_process_wrote_first_is_not_written_twice(tmp_path, run_digits,
+                                                                monkeypatch):
+    # two processes sharing one results file both list a run as to do; the
+    # one that finishes second finds it written and does not append it again
+    first = tmp_path / "first.jsonl"
+    (other,), _ = run_digits(first, seeds=1)
+    shared = tmp_path / "shared.jsonl"
+    from skcentral.experiments import _runner
+    evaluate = _runner._evaluate
+
+    def finished_elsewhere_meanwhile(*args, **kwargs):
+        rp.ResultsFile(shared).append(other)
+        return evaluate(*args, **kwargs)
+
+    monkeypatch.setattr(_runner, "_evaluate", finished_elsewhere_meanwhile)
+    new, out = run_digits(shared, seeds=1)
+    assert new == [] and "not written twice" in out
+    assert len(_lines(shared)) == 1
+    # the store itself: the same run again is refused, another seed is written
+    store = rp.ResultsFile(shared)
+    assert not store.append(other) and len(_lines(shared)) == 1
+    assert store.append({**other, "seed": 1}) and len(_lines(shared)) == 2
+
+
 RESULTS = sorted((Path(__file__).parents[2] / "docs" / "results").glob("*.jsonl"))
 
 
