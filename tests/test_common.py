@@ -37,32 +37,38 @@ ESTIMATORS = [make_fast(cls) for _, cls in all_estimators()]
 # pass fails the run, so that this list is mended instead of hiding a change.
 SKORCH_INIT = ("skorch's NeuralNet.__init__ sets its bookkeeping attributes history_, "
                "initialized_ and virtual_params_, which skorch itself relies on")
-BATCH_BITS = ("predictions on a subset differ from those on the whole set by ~1e-7 (float32 "
-              "matrix products take other kernels for other batch shapes); "
-              "test_predictions_do_not_depend_on_the_batch holds every estimator to 1e-5")
-WEIGHT_BITS = ("weighted and repeated samples sum their float32 losses in another "
-               "order: predictions agree to ~1e-6, not to the rtol=1e-7 asked (the "
-               "identity itself is tested in test_weights.py)")
 EXPECTED_FAILURES = {
-    "ConcatRegressor": {"check_methods_subset_invariance": BATCH_BITS},
     "UnimodalClassifier": {
         "check_classifiers_train": "it uses one modality, half the columns of X, by design, "
                                    "and stays under the check's accuracy threshold"},
 }
-# the two whose weighted and repeated fits happen to agree to the last bit
-WEIGHTS_AGREE = {"ConcatRegressor", "GMURegressor"}
+# Two checks ask float32 training to agree to its last bit (rtol=1e-7), which
+# holds or not by the CPU's choice of matrix-product kernels: an estimator
+# that passes on one machine fails on another. They are not run; the
+# properties are tested at float32 tolerance for every estimator:
+# test_predictions_do_not_depend_on_the_batch (below) and test_weights.py.
+LAST_BIT = {
+    "check_methods_subset_invariance":
+        "predictions on a subset differ from those on the whole set by ~1e-7 (float32 matrix "
+        "products take other kernels for other batch shapes, by CPU); "
+        "test_predictions_do_not_depend_on_the_batch holds every estimator to 1e-5",
+    "check_sample_weight_equivalence_on_dense_data":
+        "weighted and repeated samples sum their float32 losses in another order: "
+        "predictions agree to ~1e-6, to the last bit on some CPUs only (the identity itself "
+        "is tested in test_weights.py)",
+}
 
 
 def expected_failed_checks(estimator):
     name = type(estimator).__name__
-    failing = {"check_no_attributes_set_in_init": SKORCH_INIT}
-    if name not in WEIGHTS_AGREE:
-        failing["check_sample_weight_equivalence_on_dense_data"] = WEIGHT_BITS
-    return {**failing, **EXPECTED_FAILURES.get(name, {})}
+    return {"check_no_attributes_set_in_init": SKORCH_INIT, **EXPECTED_FAILURES.get(name, {})}
 
 
 @parametrize_with_checks(ESTIMATORS, expected_failed_checks=expected_failed_checks)
 def test_sklearn_compatible_estimator(estimator, check):
+    reason = LAST_BIT.get(getattr(check, "func", check).__name__)
+    if reason:
+        pytest.skip(reason)
     check(estimator)
 
 
