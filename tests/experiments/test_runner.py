@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from skcentral import experiments as rp
 from skcentral.experiments import EXPERIMENTS
@@ -27,6 +28,8 @@ def test_each_run_is_one_json_line_with_its_options(tmp_path, run_digits):
                                  "channels_last": True}
         assert r["seeds"] == [0, 1] and r["params"]["lr"] == 0.01
         assert r["fit_time"] > 0 and r["date"] and r["package_version"] and "gpu" not in r
+        # the CPU, whose kernels decide the last bits of a float32 fit
+        assert r["cpu"].endswith(f"({torch.backends.cpu.get_cpu_capability()})")
         assert r["n_train"] == 120 and r["n_test"] == 60
         assert r["score"] == r["scores"]["errors"]
         assert 0 <= r["scores"]["errors"] <= 60
@@ -168,7 +171,6 @@ def test_no_seed_to_run_is_an_error_not_an_empty_table(tmp_path, seeds):
 
 @pytest.mark.cuda
 def test_several_runs_at_once_on_one_gpu(tmp_path, run_digits):
-    import torch
     if not torch.cuda.is_available():
         pytest.skip("needs a CUDA GPU (torch sees none)")
     path = tmp_path / "r.jsonl"
