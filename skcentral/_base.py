@@ -132,8 +132,11 @@ class FusionNet(InputMixin, SpecParamsMixin, MixedPrecisionMixin, BatchNormRecom
         as usual. See :mod:`skcentral.distributed`.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, dropout and shuffling; an int gives
-        identical predictions on CPU from run to run. The global torch
-        random state is left untouched.
+        identical predictions on CPU from run to run on one machine (another
+        CPU's matrix-product kernels round differently in the last bits, and
+        Adam's sign-like first steps carry that into the fit: other figures,
+        of the same spread over seeds). The global torch random state is
+        left untouched.
     verbose : int, default=0
         1 prints a table of epochs as training goes.
     warm_start : bool, default=False
