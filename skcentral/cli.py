@@ -120,7 +120,9 @@ def _reproduce(args):
         reproduce(args.experiment, seeds=args.seeds, methods=methods, depths=args.depths,
                   variants=args.setting, n_jobs=args.n_jobs, data_home=args.data_home,
                   cache=cache, results=results, fresh=args.fresh,
-                  verbose=int(args.verbose), **kw)
+                  verbose=int(args.verbose), dry_run=args.dry_run, **kw)
+        if args.dry_run:
+            return 0
     summarize(args.experiment, results, all_protocols=args.all_protocols,
               curves=args.curves, per_run=args.per_run,
               settings_plot=args.settings_plot, **kw)
@@ -173,6 +175,8 @@ def _add_reproduce(subparsers):
     p.add_argument("--results", default=None,
                    help="JSON-lines results file (default: docs/results/<experiment>.jsonl)")
     p.add_argument("--fresh", action="store_true", help="empty the results file first")
+    p.add_argument("--dry-run", action="store_true",
+                   help="list the runs still to do (not in the results file) and run nothing")
     p.add_argument("--summary-only", action="store_true",
                    help="print the summary table from the results file; run nothing")
     p.add_argument("--all-protocols", action="store_true",

@@ -52,6 +52,13 @@ def test_command_line(tmp_path, capsys):
     with pytest.raises(ValueError, match="digits has no data settings"):
         main(argv + ["--seeds", "2", "--setting", "energy=0.5"])
     assert len(_lines(path)) == 1
+    # a dry run lists what a run would do, and does nothing
+    before = path.read_text()
+    assert main(argv + ["--seeds", "2", "--methods", "unimodal,centralnet", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "1 already in" in out and "3 to run" in out
+    assert "to run: unimodal" in out and "seeds [1]" in out and "seeds [0, 1]" in out
+    assert "Method" not in out and path.read_text() == before
     args = parser.parse_args(argv + ["--summary-only", "--per-run"])
     assert args.func(args) == 0
     per_run = capsys.readouterr().out.split("Per run")[1]

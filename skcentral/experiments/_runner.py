@@ -74,7 +74,8 @@ def _evaluate(exp, jobs, data, opts, seeds, n_jobs, torch_threads, on_run, **kwa
 def reproduce(experiment, *, epochs=None, seeds=None, train_size=None, test_size=None,
               methods=None, depths=None, variants=None, n_jobs=1, device="cpu",
               precision="auto", channels_last=True, data_home=None, cache=True,
-              results=None, fresh=False, torch_threads=1, verbose=0, out=None):
+              results=None, fresh=False, torch_threads=1, verbose=0, dry_run=False,
+              out=None):
     """Run ``experiment``'s reduced protocol, appending each finished run to ``results``.
 
     Runs already in the file with the same options are skipped (resume).
@@ -112,6 +113,10 @@ def reproduce(experiment, *, epochs=None, seeds=None, train_size=None, test_size
     verbose : int, default=0
         Passed to every estimator: 1 prints each run's table of epochs
         (losses, validation accuracy, duration) as it trains.
+    dry_run : bool, default=False
+        List the runs still to do (those not in the file, or all of them
+        with ``fresh``) and run nothing: no data loaded, the file left as
+        it is.
     out : file, default=sys.stdout
         Where progress goes.
 
@@ -144,9 +149,9 @@ def reproduce(experiment, *, epochs=None, seeds=None, train_size=None, test_size
                                channels_last),
             "data_home": None if data_home is None else str(data_home), "cache": cache,
             "verbose": int(verbose)}
-    store = ResultsFile(results or default_results(exp.name), fresh=fresh)
+    store = ResultsFile(results or default_results(exp.name), fresh=fresh and not dry_run)
     protocol = protocol_of(exp.name, opts)
-    done = store.done()
+    done = set() if fresh else store.done()
     runs = exp.runs(methods, depths)
     todo = [(run, s) for run in runs for s in seeds
             if run_key({"protocol": protocol, "config": run.config, "params": run.params,
@@ -155,6 +160,13 @@ def reproduce(experiment, *, epochs=None, seeds=None, train_size=None, test_size
           f"{_count(len(seeds), 'seed')}; "
           f"{len(runs) * len(seeds) - len(todo)} already in {store.path}, {len(todo)} to run "
           f"on {n_jobs} job(s); options {protocol}", file=out, flush=True)
+    if dry_run:
+        by_config = {}
+        for run, s in todo:
+            by_config.setdefault(run.config, []).append(s)
+        for config, run_seeds in by_config.items():
+            print(f"  to run: {config:40s} seeds {run_seeds}", file=out)
+        return []
     if not todo:
         return []
     common = {**_versions(device), "seeds": seeds, "n_jobs": n_jobs,

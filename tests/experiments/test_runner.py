@@ -59,6 +59,18 @@ def test_fresh_starts_over(tmp_path, run_digits):
     assert len(new) == 2 and len(_lines(path)) == 2
 
 
+def test_dry_run_lists_the_runs_to_do_and_touches_nothing(tmp_path, run_digits):
+    path = tmp_path / "r.jsonl"
+    run_digits(path, seeds=1)
+    before = path.read_text()
+    new, out = run_digits(path, seeds=3, dry_run=True)
+    assert new == [] and path.read_text() == before
+    assert "1 already in" in out and "to run: unimodal" in out and "seeds [1, 2]" in out
+    # with fresh: every run is listed, and the file is not emptied
+    new, out = run_digits(path, seeds=3, dry_run=True, fresh=True)
+    assert "seeds [0, 1, 2]" in out and path.read_text() == before
+
+
 def test_interrupted_file_with_a_cut_last_line(tmp_path, run_digits):
     path = tmp_path / "r.jsonl"
     run_digits(path, seeds=1)
