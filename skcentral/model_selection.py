@@ -203,6 +203,19 @@ def _fit_and_score(name, estimator, seed, train, test, validation_data, scorer,
                      None if history is None else _history_curve(history))
 
 
+def _run_pool(tasks, scorer, *, n_jobs, torch_threads, keep=False, verbose=0):
+    """Fit and score every task in one joblib pool; the :class:`RunResult` as each ends.
+
+    A task is ``(name, estimator, seed, (X_train, y_train), (X_test, y_test),
+    validation_data)``: each may have data of its own (the data settings of
+    a sweep), so that one pool keeps every worker busy across all of them.
+    """
+    return Parallel(n_jobs=n_jobs, verbose=verbose, return_as="generator_unordered")(
+        delayed(_fit_and_score)(name, estimator, seed, train, test, valid, scorer,
+                                torch_threads, keep)
+        for name, estimator, seed, train, test, valid in tasks)
+
+
 def _scorer(scoring, estimator):
     """A callable scorer and its name, from ``scoring`` (a dict of scorers included)."""
     if isinstance(scoring, dict):
@@ -319,11 +332,11 @@ def evaluate_many(estimators, X_train, y_train, X_test, y_test, *, seeds=8, scor
     seeds = [int(s) for s in seeds]
     scorer, name = _scorer(scoring, next(iter(estimators.values())))
     results = {}
-    outputs = Parallel(n_jobs=n_jobs, verbose=verbose, return_as="generator_unordered")(
-        delayed(_fit_and_score)(key, estimators[key], seed, (X_train, y_train),
-                                (X_test, y_test), validation_data, scorer, torch_threads,
-                                return_estimators)
-        for key in estimators for seed in seeds)
+    outputs = _run_pool(
+        ((key, estimators[key], seed, (X_train, y_train), (X_test, y_test), validation_data)
+         for key in estimators for seed in seeds),
+        scorer, n_jobs=n_jobs, torch_threads=torch_threads, keep=return_estimators,
+        verbose=verbose)
     for run in outputs:
         results[run.name, run.seed] = run
         if on_result is not None:

@@ -1,7 +1,8 @@
 """Running experiments: ``reproduce`` (resumable, to a results file) and ``compare``.
 
-Both go through :func:`skcentral.model_selection.evaluate_many`, the one
-runner of seeds in parallel.
+Both fit their runs in one joblib pool, that of
+:func:`skcentral.model_selection.evaluate_many`: ``compare`` through it,
+``reproduce`` with each data setting of a sweep in the same pool.
 """
 
 import dataclasses
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..model_selection import evaluate_many
+from ..model_selection import _run_pool, _scorer, evaluate_many
 from ._registry import METHODS
 from ._store import ResultsFile, default_results, protocol_of, protocol_options, run_key
 from ._summary import _count, _experiment, _order, summary_rows
@@ -59,16 +60,6 @@ def _seeds(seeds):
         raise ValueError(f"seeds must be a positive count or a non-empty list of seeds "
                          f">= 0; got {seeds!r}.")
     return out
-
-
-def _evaluate(exp, jobs, data, opts, seeds, n_jobs, torch_threads, on_run, **kwargs):
-    """Run ``jobs`` (runs of one data variant) over ``seeds`` through evaluate_many."""
-    estimators = {run.config: exp.build_estimator(run, opts, data.modality_names)
-                  for run in jobs}
-    return evaluate_many(estimators, data.Xs_train, data.y_train, data.Xs_test, data.y_test,
-                         seeds=seeds, scoring=exp.score, n_jobs=n_jobs,
-                         torch_threads=torch_threads, validation_data=data.valid,
-                         on_run=on_run, **kwargs)
 
 
 def reproduce(experiment, *, epochs=None, seeds=None, train_size=None, test_size=None,
@@ -172,56 +163,58 @@ def reproduce(experiment, *, epochs=None, seeds=None, train_size=None, test_size
     common = {**_versions(device), "seeds": seeds, "n_jobs": n_jobs,
               "depths": depths if depths is None else str(depths),
               "paper_protocol": exp.paper_protocol}
-    # one pool per data variant and set of seeds still to run
-    groups = {}
-    for run, s in todo:
-        groups.setdefault(json.dumps(run.variant, sort_keys=True), {}) \
-            .setdefault(run.config, (run, []))[1].append(s)
+    # every data setting loaded first (a missing file fails before any
+    # training), then one pool over all the runs, across the settings
+    runs_by_config, datasets, tasks = {}, {}, []
+    for run, s in todo:  # setting by setting, as Experiment.runs lists them
+        vkey = json.dumps(run.variant, sort_keys=True)
+        if vkey not in datasets:
+            t0 = time.perf_counter()
+            data = datasets[vkey] = exp.load(opts, **run.variant)
+            valid = "" if data.valid is None else f"{len(data.valid[1])} validation / "
+            print(f"  data{' ' + vkey if run.variant else ''}: {len(data.y_train)} train / "
+                  f"{valid}{len(data.y_test)} test ({time.perf_counter() - t0:.0f} s to "
+                  "load)", file=out, flush=True)
+        data = datasets[vkey]
+        if run.config not in runs_by_config:
+            runs_by_config[run.config] = (
+                run, exp.build_estimator(run, opts, data.modality_names), data)
+        tasks.append((run.config, runs_by_config[run.config][1], s,
+                      (data.Xs_train, data.y_train), (data.Xs_test, data.y_test), data.valid))
     written, t_start = [], time.perf_counter()
-    for vkey, by_config in groups.items():
-        variant = json.loads(vkey)
-        t0 = time.perf_counter()
-        data = exp.load(opts, **variant)
-        valid = "" if data.valid is None else f"{len(data.valid[1])} validation / "
-        print(f"  data{' ' + vkey if variant else ''}: {len(data.y_train)} train / {valid}"
-              f"{len(data.y_test)} test ({time.perf_counter() - t0:.0f} s to load)",
-              file=out, flush=True)
-        by_seeds = {}
-        for run, run_seeds in by_config.values():
-            by_seeds.setdefault(tuple(run_seeds), []).append(run)
-        runs_by_config = {run.config: run for run, _ in by_config.values()}
 
-        def on_run(res):
-            run = runs_by_config[res.name]
-            record = {
-                "experiment": exp.name, "config": res.name, "row": run.key,
-                "method": run.method, "depth": run.depth, "variant": run.variant,
-                "seed": res.seed, "metric": exp.metric, "score": res.score[exp.metric],
-                "scores": res.score, "fit_time": round(res.fit_time, 3),
-                "score_time": round(res.score_time, 3), "epochs_run": res.n_epochs,
-                "params": run.params, "protocol": protocol,
-                "n_train": int(len(data.y_train)), "n_test": int(len(data.y_test)),
-                "n_valid": None if data.valid is None else int(len(data.valid[1])),
-                "curve": res.curve,
-                "date": datetime.datetime.now(datetime.timezone.utc).isoformat(
-                    timespec="seconds"),
-                **common,
-            }
-            if not store.append(record):
-                print(f"  {res.name} seed {res.seed}: already in {store.path} (another "
-                      "process sharing the file finished it first); not written twice",
-                      file=out, flush=True)
-                return
-            written.append(record)
-            elapsed = time.perf_counter() - t_start
-            eta = elapsed / len(written) * (len(todo) - len(written))
-            print(f"  [{len(written):3d}/{len(todo)}] {res.name:34s} seed {res.seed}: "
-                  f"{exp.metric_label} {res.score[exp.metric]:8.2f}  (fit "
-                  f"{res.fit_time:6.1f} s; {elapsed / 60:5.1f} min, ~{eta / 60:.0f} min "
-                  "left)", file=out, flush=True)
+    def on_run(res):
+        run, _, data = runs_by_config[res.name]
+        record = {
+            "experiment": exp.name, "config": res.name, "row": run.key,
+            "method": run.method, "depth": run.depth, "variant": run.variant,
+            "seed": res.seed, "metric": exp.metric, "score": res.score[exp.metric],
+            "scores": res.score, "fit_time": round(res.fit_time, 3),
+            "score_time": round(res.score_time, 3), "epochs_run": res.n_epochs,
+            "params": run.params, "protocol": protocol,
+            "n_train": int(len(data.y_train)), "n_test": int(len(data.y_test)),
+            "n_valid": None if data.valid is None else int(len(data.valid[1])),
+            "curve": res.curve,
+            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(
+                timespec="seconds"),
+            **common,
+        }
+        if not store.append(record):
+            print(f"  {res.name} seed {res.seed}: already in {store.path} (another "
+                  "process sharing the file finished it first); not written twice",
+                  file=out, flush=True)
+            return
+        written.append(record)
+        elapsed = time.perf_counter() - t_start
+        eta = elapsed / len(written) * (len(todo) - len(written))
+        print(f"  [{len(written):3d}/{len(todo)}] {res.name:34s} seed {res.seed}: "
+              f"{exp.metric_label} {res.score[exp.metric]:8.2f}  (fit "
+              f"{res.fit_time:6.1f} s; {elapsed / 60:5.1f} min, ~{eta / 60:.0f} min "
+              "left)", file=out, flush=True)
 
-        for run_seeds, jobs in by_seeds.items():
-            _evaluate(exp, jobs, data, opts, list(run_seeds), n_jobs, torch_threads, on_run)
+    scorer, _ = _scorer(exp.score, tasks[0][1])
+    for res in _run_pool(tasks, scorer, n_jobs=n_jobs, torch_threads=torch_threads):
+        on_run(res)
     return written
 
 
@@ -298,8 +291,13 @@ def compare(experiment, methods, *, epochs, seeds=3, depths=(0, 2, 4), confidenc
     seeds = _seeds(seeds)
     runs = experiment.runs(methods, depths)
     t0 = time.perf_counter()
-    results = _evaluate(experiment, runs, data, opts, seeds, n_jobs, 1, None,
-                        confidence=confidence, return_estimators=True, on_result=on_result)
+    estimators = {run.config: experiment.build_estimator(run, opts, data.modality_names)
+                  for run in runs}
+    results = evaluate_many(estimators, data.Xs_train, data.y_train, data.Xs_test,
+                            data.y_test, seeds=seeds, scoring=experiment.score, n_jobs=n_jobs,
+                            torch_threads=1, validation_data=data.valid,
+                            confidence=confidence, return_estimators=True,
+                            on_result=on_result)
     elapsed = time.perf_counter() - t0
     records = [{"row": run.key, "depth": run.depth, "seed": s, "fit_time": t,
                 "scores": {m: float(v[i]) for m, v in results[run.config].metrics.items()}}

@@ -73,7 +73,7 @@ def test_the_registered_method_is_discovered():
 
 @parametrize_with_checks(DISCOVERED, expected_failed_checks=COMMON.expected_failed_checks)
 def test_the_new_method_passes_the_common_checks(estimator, check):
-    check(estimator)
+    COMMON.run_check(estimator, check)
 
 
 def test_its_parameters_are_validated_and_its_loss_follows_the_roles(small_digits):

@@ -95,13 +95,13 @@ def test_a_run_another_process_wrote_first_is_not_written_twice(tmp_path, run_di
     (other,), _ = run_digits(first, seeds=1)
     shared = tmp_path / "shared.jsonl"
     from skcentral.experiments import _runner
-    evaluate = _runner._evaluate
+    run_pool = _runner._run_pool
 
     def finished_elsewhere_meanwhile(*args, **kwargs):
         rp.ResultsFile(shared).append(other)
-        return evaluate(*args, **kwargs)
+        return run_pool(*args, **kwargs)
 
-    monkeypatch.setattr(_runner, "_evaluate", finished_elsewhere_meanwhile)
+    monkeypatch.setattr(_runner, "_run_pool", finished_elsewhere_meanwhile)
     new, out = run_digits(shared, seeds=1)
     assert new == [] and "not written twice" in out
     assert len(_lines(shared)) == 1
@@ -222,3 +222,43 @@ def test_a_sweep_runs_in_parts_by_data_setting(tmp_path):
     with pytest.raises(ValueError, match=r"No data setting of digits matches \['energy=0.9'\]"):
         rp.reproduce(exp, variants=["energy=0.9"], **kw)
     assert len(_lines(path)) == 2
+
+
+def test_a_sweep_keeps_every_job_busy_across_its_data_settings(tmp_path, monkeypatch):
+    # one run left in each of two settings: --n-jobs 2 runs both at once, in
+    # one pool, not one setting after the other
+    import dataclasses
+
+    from skcentral.experiments import _runner
+    exp = dataclasses.replace(rp.digits_experiment(), name="digits",
+                              variants=[{"energy": 0.3}, {"energy": 0.6}])
+    pools, run_pool = [], _runner._run_pool
+
+    def recorded(tasks, *args, **kwargs):
+        tasks = list(tasks)
+        pools.append([(name, seed) for name, _, seed, *_ in tasks])
+        return run_pool(tasks, *args, **kwargs)
+
+    monkeypatch.setattr(_runner, "_run_pool", recorded)
+    path = tmp_path / "r.jsonl"
+    kw = dict(epochs=1, train_size=120, test_size=60, precision="fp32", methods=["unimodal"],
+              seeds=1, results=path, out=io.StringIO())
+    new = rp.reproduce(exp, n_jobs=2, **kw)
+    assert pools == [[("unimodal|energy=0.3", 0), ("unimodal|energy=0.6", 0)]]
+    # each run trained on its own setting's data: as when run alone
+    alone = rp.reproduce(exp, n_jobs=1, variants=["energy=0.6"],
+                         **{**kw, "results": tmp_path / "alone.jsonl"})
+    by_setting = {r["variant"]["energy"]: r for r in new}
+    assert by_setting[0.6]["scores"] == alone[0]["scores"]
+    assert by_setting[0.3]["n_train"] == by_setting[0.6]["n_train"] == 120
+
+
+def test_a_setting_whose_data_fail_to_load_stops_the_sweep_before_any_training(tmp_path):
+    import dataclasses
+    exp = dataclasses.replace(rp.digits_experiment(), name="digits",
+                              variants=[{"energy": 0.3}, {"energy": 1.5}])
+    path = tmp_path / "r.jsonl"
+    with pytest.raises(ValueError, match="energy"):
+        rp.reproduce(exp, epochs=1, train_size=120, test_size=60, precision="fp32",
+                     methods=["unimodal"], seeds=1, results=path, out=io.StringIO())
+    assert not path.exists() or _lines(path) == []
