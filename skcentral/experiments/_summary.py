@@ -283,8 +283,9 @@ def summarize(experiment, results=None, *, epochs=None, train_size=None, test_si
     :func:`reproduce` takes; ``None`` = the reduced protocol), unless
     ``all_protocols``; ``precision="auto"`` takes the records' precision
     where the file holds these options at one precision only (a GPU's bf16
-    runs summarised on a machine whose ``auto`` is float32). With ``curves`` (an image file name), the learning
-    curves of those records are drawn there
+    runs summarised on a machine whose ``auto`` is float32). With
+    ``curves`` (an image file name), the learning curves of those records
+    are drawn there
     (:func:`~skcentral.plotting.plot_learning_curves`, needs matplotlib).
     With ``settings_plot`` (an image file name; experiments over data
     settings, as ``fig4``), the scores per setting are drawn there as the
