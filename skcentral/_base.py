@@ -21,8 +21,10 @@ from ._batchnorm import BatchNormRecomputeMixin
 from ._data import ModalityBatchIterator
 from ._docstring import complete_doc
 from ._input import InputMixin
+from ._modalities import check_modalities
 from ._optim import build_optimizer
 from ._precision import _PRECISIONS, MixedPrecisionMixin, _resolve_channels_last
+from ._resume import TrainingCheckpoint
 from ._signature import install_signature
 from ._spec_params import SpecParamsMixin
 from ._tasks import FusionClassifierMixin, FusionRegressorMixin
@@ -89,7 +91,9 @@ class FusionNet(InputMixin, SpecParamsMixin, MixedPrecisionMixin, BatchNormRecom
         skorch's internal validation split, e.g. ``skorch.dataset.ValidSplit(0.1)``;
         ``None`` trains on all the data, as scikit-learn estimators do.
     callbacks : list, default=None
-        skorch callbacks, e.g. ``[skorch.callbacks.EarlyStopping()]``.
+        skorch callbacks, e.g. ``[skorch.callbacks.EarlyStopping()]``;
+        :class:`~skcentral.TrainingCheckpoint` lets an interrupted fit go
+        on from its last epoch.
     iterator_train, iterator_valid : class, default=ModalityBatchIterator
         Batch iterators; :class:`~skcentral.ModalityBatchIterator` gathers
         whole batches from in-memory arrays, shuffled from ``random_state``.
@@ -331,11 +335,18 @@ class FusionNet(InputMixin, SpecParamsMixin, MixedPrecisionMixin, BatchNormRecom
         Xs, y, state = self._validate_for_fit(X, y, reset, classes)
         sample_weight = self._check_sample_weight(sample_weight, len(Xs))
         state = distributed.prepare(self, state)
+        checkpoint = saved = None
         if reset:
             old = {k: self.__dict__.get(k, _MISSING) for k in state}
             self.__dict__.update(state)
             try:
                 self._check_params()
+                checkpoint = self._training_checkpoint()
+                if checkpoint is not None:  # a foreign file fails before anything changes
+                    saved = checkpoint.start(self, Xs.arrays, y, validation_data and (
+                        check_modalities(self._check_2d(validation_data[0]),
+                                         modalities=self.modalities).arrays,
+                        np.asarray(validation_data[1])))
                 with self._seeded(0):
                     self.initialize()
             except BaseException:
@@ -345,20 +356,69 @@ class FusionNet(InputMixin, SpecParamsMixin, MixedPrecisionMixin, BatchNormRecom
                     else:
                         self.__dict__[k] = v
                 raise
+        valid = self._check_validation_data(validation_data)
         dataset = self._device_dataset(Xs.arrays, y, sample_weight)
-        self.validation_dataset_ = None
-        if validation_data is not None:
-            X_valid, y_valid = validation_data
-            self.validation_dataset_ = self._device_dataset(
-                self._check_X(X_valid).arrays, self._check_y(y_valid, reset=False))
+        self.validation_dataset_ = None if valid is None else self._device_dataset(*valid)
+        self._checkpoint = checkpoint
         try:
             with self._seeded(1 + len(self.history)), self._threads(), \
                     distributed.training(self):
-                NeuralNet.partial_fit(self, dataset, y, **fit_params)
+                if saved is None:
+                    NeuralNet.partial_fit(self, dataset, y, **fit_params)
+                else:
+                    self._resume(saved, dataset, y, fit_params)
         finally:
             self.validation_dataset_ = None
+            self._checkpoint = None
+        if checkpoint is not None:
+            checkpoint.finish()
         self._after_fit(dataset)
         return self
+
+    def _check_validation_data(self, validation_data):
+        """``(arrays, y)`` of ``fit``'s ``validation_data``, checked; ``None`` without."""
+        if validation_data is None:
+            return None
+        X_valid, y_valid = validation_data
+        return self._check_X(X_valid).arrays, self._check_y(y_valid, reset=False)
+
+    def _training_checkpoint(self):
+        """The :class:`TrainingCheckpoint` among the callbacks, if any."""
+        items = self.callbacks if isinstance(self.callbacks, (list, tuple)) else []
+        found = [cb for cb in (item[1] if isinstance(item, (list, tuple)) else item
+                               for item in items) if isinstance(cb, TrainingCheckpoint)]
+        if len(found) > 1:
+            raise ValueError(f"callbacks has {len(found)} TrainingCheckpoint callbacks; "
+                             "one fit writes one training state.")
+        if found and distributed.active(self):
+            raise ValueError(
+                "TrainingCheckpoint does not resume data-parallel training "
+                "(distributed=True); use skcentral.distributed.Checkpoint there.")
+        return found[0] if found else None
+
+    def _resume(self, saved, dataset, y, fit_params):
+        """skorch's ``partial_fit`` from a saved state: the epochs left, then the end."""
+        self.notify("on_train_begin", X=dataset, y=y)
+        self._checkpoint.restore(self, saved)
+        try:
+            self.fit_loop(dataset, y, epochs=self.max_epochs - len(self.history),
+                          _routing_method="partial_fit", **fit_params)
+        except KeyboardInterrupt:
+            pass
+        self.notify("on_train_end", X=dataset, y=y)
+
+    def notify(self, method_name, **cb_kwargs):
+        super().notify(method_name, **cb_kwargs)
+        # after every callback has seen the epoch's end (early stopping's
+        # count, the scheduler's step), so the saved state is complete
+        if method_name == "on_epoch_end" and getattr(self, "_checkpoint", None) is not None:
+            self._checkpoint.save(self)
+
+    def get_iterator(self, dataset, training=False):
+        iterator = super().get_iterator(dataset, training=training)
+        if training and getattr(self, "_checkpoint", None) is not None:
+            self._checkpoint.iterator(iterator)
+        return iterator
 
     def get_split_datasets(self, X, y=None, **fit_params):
         if getattr(self, "validation_dataset_", None) is not None:

@@ -120,7 +120,8 @@ def _reproduce(args):
         reproduce(args.experiment, seeds=args.seeds, methods=methods, depths=args.depths,
                   variants=args.setting, n_jobs=args.n_jobs, data_home=args.data_home,
                   cache=cache, results=results, fresh=args.fresh,
-                  verbose=int(args.verbose), dry_run=args.dry_run, **kw)
+                  verbose=int(args.verbose), dry_run=args.dry_run,
+                  checkpoints=not args.no_checkpoints, **kw)
         if args.dry_run:
             return 0
     summarize(args.experiment, results, all_protocols=args.all_protocols,
@@ -177,6 +178,9 @@ def _add_reproduce(subparsers):
     p.add_argument("--fresh", action="store_true", help="empty the results file first")
     p.add_argument("--dry-run", action="store_true",
                    help="list the runs still to do (not in the results file) and run nothing")
+    p.add_argument("--no-checkpoints", action="store_true",
+                   help="do not write each run's training state after every epoch (by "
+                        "default a stopped run goes on from its last epoch)")
     p.add_argument("--summary-only", action="store_true",
                    help="print the summary table from the results file; run nothing")
     p.add_argument("--all-protocols", action="store_true",

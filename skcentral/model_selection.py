@@ -139,6 +139,10 @@ class RunResult:
         records it) and ``dur``.
     estimator : estimator or None
         The fitted estimator, with ``return_estimators=True``.
+    resumed_from_epoch : int or None
+        The epochs a :class:`~skcentral.TrainingCheckpoint` restored, when
+        the fit went on from an interrupted one (``fit_time`` then counts
+        the interrupted part too).
     """
 
     name: str
@@ -149,6 +153,7 @@ class RunResult:
     n_epochs: object = None
     estimator: object = field(default=None, repr=False)
     curve: list = field(default=None, repr=False)
+    resumed_from_epoch: int = None
 
 
 _CURVE_KEYS = ("epoch", "train_loss", "valid_loss", "valid_acc", "event_lr", "dur")
@@ -198,9 +203,14 @@ def _fit_and_score(name, estimator, seed, train, test, validation_data, scorer,
     score = {k: v.item() if hasattr(v, "item") else v for k, v in score.items()} \
         if isinstance(score, dict) else float(score)
     history = getattr(est, "history", None)
+    resumed = next((cb.resumed_from_ for _, cb in getattr(est, "callbacks_", None) or []
+                    if getattr(cb, "resumed_from_", None) is not None), None)
+    if resumed is not None:
+        fit_time += resumed["fit_seconds"]
     return RunResult(name, seed, score, fit_time, score_time,
                      None if history is None else len(history), est if keep else None,
-                     None if history is None else _history_curve(history))
+                     None if history is None else _history_curve(history),
+                     None if resumed is None else resumed["epoch"])
 
 
 def _run_pool(tasks, scorer, *, n_jobs, torch_threads, keep=False, verbose=0):

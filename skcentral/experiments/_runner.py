@@ -7,14 +7,21 @@ Both fit their runs in one joblib pool, that of
 
 import dataclasses
 import datetime
+import hashlib
 import json
+import os
 import platform
+import re
+import shutil
 import sys
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
+from sklearn.base import clone
 
+from .._resume import TrainingCheckpoint, saved_epochs
 from ..model_selection import _run_pool, _scorer, evaluate_many
 from ._registry import METHODS
 from ._store import ResultsFile, default_results, protocol_of, protocol_options, run_key
@@ -62,14 +69,32 @@ def _seeds(seeds):
     return out
 
 
+def _checkpoint_dir(results):
+    """The folder of the training states of the runs in progress for a results file.
+
+    ``results/../<name>.partial/`` for ``results/../<name>.jsonl``.
+    """
+    path = Path(results)
+    return path.with_name(path.stem + ".partial")
+
+
+def _checkpoint_path(folder, key, config, seed):
+    """One run's training-state file: readable, and unique to the run's key."""
+    digest = hashlib.sha1(json.dumps(key).encode()).hexdigest()[:12]
+    name = re.sub(r"[^\w@.-]", "_", config)
+    return folder / f"{name}-seed{seed}-{digest}.pt"
+
+
 def reproduce(experiment, *, epochs=None, seeds=None, train_size=None, test_size=None,
               methods=None, depths=None, variants=None, n_jobs=1, device="cpu",
               precision="auto", channels_last=True, data_home=None, cache=True,
               results=None, fresh=False, torch_threads=1, verbose=0, dry_run=False,
-              out=None):
+              checkpoints=True, out=None):
     """Run ``experiment``'s reduced protocol, appending each finished run to ``results``.
 
     Runs already in the file with the same options are skipped (resume).
+    A run stopped mid-training (a killed process, a closed session) goes on
+    from its last finished epoch (``checkpoints``).
 
     Parameters
     ----------
@@ -108,6 +133,14 @@ def reproduce(experiment, *, epochs=None, seeds=None, train_size=None, test_size
         List the runs still to do (those not in the file, or all of them
         with ``fresh``) and run nothing: no data loaded, the file left as
         it is.
+    checkpoints : bool, default=True
+        Each run writes its training state after every epoch
+        (:class:`~skcentral.TrainingCheckpoint`) into
+        ``<results name>.partial/`` beside the results file, and a run
+        found there is resumed from it, to the record an uninterrupted run
+        gives (``resumed_from_epoch`` says so; ``fit_time`` counts both
+        parts). A run's file is removed when it is recorded; ``fresh``
+        removes them all.
     out : file, default=sys.stdout
         Where progress goes.
 
@@ -141,12 +174,18 @@ def reproduce(experiment, *, epochs=None, seeds=None, train_size=None, test_size
             "data_home": None if data_home is None else str(data_home), "cache": cache,
             "verbose": int(verbose)}
     store = ResultsFile(results or default_results(exp.name), fresh=fresh and not dry_run)
+    partial = _checkpoint_dir(store.path)
+    if fresh and not dry_run:
+        shutil.rmtree(partial, ignore_errors=True)
     protocol = protocol_of(exp.name, opts)
     done = set() if fresh else store.done()
     runs = exp.runs(methods, depths)
-    todo = [(run, s) for run in runs for s in seeds
-            if run_key({"protocol": protocol, "config": run.config, "params": run.params,
-                        "seed": s}) not in done]
+    keys = {(run.config, s): run_key({"protocol": protocol, "config": run.config,
+                                      "params": run.params, "seed": s})
+            for run in runs for s in seeds}
+    todo = [(run, s) for run in runs for s in seeds if keys[run.config, s] not in done]
+    state_file = {(run.config, s): _checkpoint_path(partial, keys[run.config, s], run.config, s)
+                  for run, s in todo} if checkpoints else {}
     print(f"{exp.title}\n  {_count(len(runs), 'configuration')} x "
           f"{_count(len(seeds), 'seed')}; "
           f"{len(runs) * len(seeds) - len(todo)} already in {store.path}, {len(todo)} to run "
@@ -157,6 +196,12 @@ def reproduce(experiment, *, epochs=None, seeds=None, train_size=None, test_size
             by_config.setdefault(run.config, []).append(s)
         for config, run_seeds in by_config.items():
             print(f"  to run: {config:40s} seeds {run_seeds}", file=out)
+            for s in run_seeds:
+                epochs_done = saved_epochs(state_file[config, s]) \
+                    if (config, s) in state_file and not fresh else None
+                if epochs_done is not None:
+                    print(f"    seed {s} goes on after epoch {epochs_done} (training state "
+                          f"in {state_file[config, s]})", file=out)
         return []
     if not todo:
         return []
@@ -179,8 +224,13 @@ def reproduce(experiment, *, epochs=None, seeds=None, train_size=None, test_size
         if run.config not in runs_by_config:
             runs_by_config[run.config] = (
                 run, exp.build_estimator(run, opts, data.modality_names), data)
-        tasks.append((run.config, runs_by_config[run.config][1], s,
-                      (data.Xs_train, data.y_train), (data.Xs_test, data.y_test), data.valid))
+        estimator = runs_by_config[run.config][1]
+        if checkpoints:
+            os.makedirs(partial, exist_ok=True)
+            estimator = clone(estimator).set_params(callbacks=[
+                *(estimator.callbacks or []), TrainingCheckpoint(state_file[run.config, s])])
+        tasks.append((run.config, estimator, s, (data.Xs_train, data.y_train),
+                      (data.Xs_test, data.y_test), data.valid))
     written, t_start = [], time.perf_counter()
 
     def on_run(res):
@@ -195,6 +245,8 @@ def reproduce(experiment, *, epochs=None, seeds=None, train_size=None, test_size
             "n_train": int(len(data.y_train)), "n_test": int(len(data.y_test)),
             "n_valid": None if data.valid is None else int(len(data.valid[1])),
             "curve": res.curve,
+            **({} if res.resumed_from_epoch is None
+               else {"resumed_from_epoch": res.resumed_from_epoch}),
             "date": datetime.datetime.now(datetime.timezone.utc).isoformat(
                 timespec="seconds"),
             **common,
@@ -215,6 +267,11 @@ def reproduce(experiment, *, epochs=None, seeds=None, train_size=None, test_size
     scorer, _ = _scorer(exp.score, tasks[0][1])
     for res in _run_pool(tasks, scorer, n_jobs=n_jobs, torch_threads=torch_threads):
         on_run(res)
+    if checkpoints:
+        try:
+            os.rmdir(partial)  # every run recorded (a run of another process may be there)
+        except OSError:
+            pass
     return written
 
 

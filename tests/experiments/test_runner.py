@@ -262,3 +262,71 @@ def test_a_setting_whose_data_fail_to_load_stops_the_sweep_before_any_training(t
         rp.reproduce(exp, epochs=1, train_size=120, test_size=60, precision="fp32",
                      methods=["unimodal"], seeds=1, results=path, out=io.StringIO())
     assert not path.exists() or _lines(path) == []
+
+
+def _without_durations(curve):
+    return [{k: v for k, v in epoch.items() if k != "dur"} for epoch in curve]
+
+
+def test_a_run_stopped_mid_training_goes_on_to_the_same_record(tmp_path, run_digits,
+                                                               monkeypatch):
+    from skcentral import FusionNet
+    (reference,), _ = run_digits(tmp_path / "reference.jsonl", epochs=6, seeds=1,
+                                 methods=["centralnet"])
+    path = tmp_path / "r.jsonl"
+    run_single_epoch, epochs = FusionNet.run_single_epoch, [0]
+
+    def stopped_at_epoch_4(self, iterator, training, **kw):
+        epochs[0] += training
+        if epochs[0] == 4:
+            raise RuntimeError("the session ended")
+        return run_single_epoch(self, iterator, training, **kw)
+    monkeypatch.setattr(FusionNet, "run_single_epoch", stopped_at_epoch_4)
+    with pytest.raises(RuntimeError, match="the session ended"):
+        run_digits(path, epochs=6, seeds=1, methods=["centralnet"])
+    monkeypatch.undo()
+    assert not path.exists() or _lines(path) == []
+    (state,) = (tmp_path / "r.partial").iterdir()
+    assert state.name.startswith("centralnet-seed0-") and state.suffix == ".pt"
+
+    _, out = run_digits(path, epochs=6, seeds=1, methods=["centralnet"], dry_run=True)
+    assert "seed 0 goes on after epoch 3" in out
+
+    (record,), _ = run_digits(path, epochs=6, seeds=1, methods=["centralnet"])
+    assert record["resumed_from_epoch"] == 3 and "resumed_from_epoch" not in reference
+    assert record["scores"] == reference["scores"]
+    assert _without_durations(record["curve"]) == _without_durations(reference["curve"])
+    assert not (tmp_path / "r.partial").exists()  # recorded: its state is gone
+
+
+def test_a_killed_process_s_run_goes_on_in_the_next(tmp_path, run_digits):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    options = dict(epochs=12, seeds=1, methods=["centralnet"], train_size=300)
+    (reference,), _ = run_digits(tmp_path / "reference.jsonl", **options)
+    path = tmp_path / "r.jsonl"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "skcentral.cli", "reproduce", "digits", "--epochs", "12",
+         "--seeds", "1", "--methods", "centralnet", "--train-size", "300", "--test-size",
+         "60", "--precision", "fp32", "--results", str(path)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    partial = tmp_path / "r.partial"
+    try:
+        deadline = time.monotonic() + 120
+        while not (partial.exists() and any(partial.glob("*.pt"))):
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.002)
+        proc.send_signal(signal.SIGKILL)  # no handler, no clean-up: a killed session
+    finally:
+        proc.kill()
+        proc.wait()
+    assert not path.exists() or _lines(path) == []
+    (record,), _ = run_digits(path, **options)
+    assert 1 <= record["resumed_from_epoch"] < 12
+    assert record["scores"] == reference["scores"]
+    assert _without_durations(record["curve"]) == _without_durations(reference["curve"])
+    # nothing left behind, not even the file a kill may have cut mid-write
+    assert sorted(os.listdir(tmp_path)) == ["r.jsonl", "reference.jsonl"]

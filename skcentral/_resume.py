@@ -1,0 +1,252 @@
+"""Resuming an interrupted fit: :class:`TrainingCheckpoint`.
+
+At the end of every epoch the whole training state is written to one file:
+the networks, the optimizer, the history, every callback's state (early
+stopping's counter and best weights, a learning-rate scheduler's), and the
+random streams of dropout and of the batch order. A later ``fit`` of the
+same estimator on the same data finds the file, restores that state and
+trains the remaining epochs, to the result an uninterrupted fit gives.
+"""
+
+import glob
+import hashlib
+import os
+import time
+
+import numpy as np
+import torch
+from skorch.callbacks import Callback
+from skorch.history import History
+
+__all__ = ["TrainingCheckpoint"]
+
+_FORMAT = 1
+_STATE_DICT = "__state_dict__"
+
+
+class TrainingCheckpoint(Callback):
+    """Write the training state after every epoch; resume an interrupted fit from it.
+
+    Add it to an estimator's ``callbacks``. After every epoch (after every
+    other callback has seen the epoch's end) the estimator's whole training
+    state goes to ``path``: the networks' and the optimizer's parameters,
+    the history, each callback's fitted state (``EarlyStopping``'s count of
+    epochs without improvement and best weights, an ``LRScheduler``'s
+    scheduler), and the random streams (dropout, modality dropout, batch
+    order). The file is written beside ``path`` and renamed over it, so a
+    process killed mid-write leaves the previous epoch's state, never half
+    a file.
+
+    When ``fit`` starts and ``path`` holds the state of the same estimator
+    (same class and parameters) on the same data, it restores that state
+    and trains only the remaining epochs: on the same machine, the fitted
+    estimator equals the one an uninterrupted fit gives, to the last bit.
+    A file written by another fit raises a ``ValueError`` that names what
+    differs, and the estimator is left as it was. Once training ends, the
+    file is removed (``keep=True`` keeps the last epoch's state).
+
+    Only fresh fits write and resume: ``partial_fit`` and ``warm_start``
+    fits leave the file alone. Not for data-parallel training
+    (``distributed=True``); :class:`skcentral.distributed.Checkpoint` keeps
+    the best parameters there.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file.
+    keep : bool, default=False
+        Keep the file when training ends.
+
+    Attributes
+    ----------
+    resumed_from_ : dict or None
+        After a fit that resumed: ``epoch`` (the epochs the file held) and
+        ``fit_seconds`` (the training time they had taken); ``None`` after a
+        fit from scratch.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from skcentral import CentralNetClassifier, MLP, TrainingCheckpoint
+    >>> from skcentral.datasets import load_multimodal_digits
+    >>> Xs, Xt, y, yt = load_multimodal_digits(random_state=0, return_X_y=True)
+    >>> path = os.path.join(tempfile.mkdtemp(), "fit.pt")
+    >>> clf = CentralNetClassifier(backbones=MLP((32,)), max_epochs=3, random_state=0,
+    ...                            callbacks=[TrainingCheckpoint(path)]).fit(Xs, y)
+    >>> os.path.exists(path)  # removed once training ended
+    False
+
+    A fit killed at epoch 2 of 3 leaves the state of epoch 1 (or 2) in
+    ``path``; running the same ``fit`` again trains the epochs left.
+    """
+
+    def __init__(self, path, keep=False):
+        self.path = path
+        self.keep = keep
+
+    # ------------------------------------------------ called by FusionNet
+    def start(self, net, arrays, y, validation_data):
+        """At the start of a fresh fit: the saved state to resume from, or None.
+
+        Raises ``ValueError`` if the file holds another fit's state.
+        """
+        self._fingerprint = _fingerprint(net, self, arrays, y, validation_data)
+        self._iterator = self._iterator_state = None
+        self._seconds_before, self._t0 = 0.0, time.perf_counter()
+        self.resumed_from_ = None
+        if not os.path.exists(self.path):
+            return None
+        state = torch.load(self.path, map_location=net.device, weights_only=False)
+        if not isinstance(state, dict) or state.get("format") != _FORMAT:
+            raise ValueError(f"{os.fspath(self.path)} is not a training state written by "
+                             "TrainingCheckpoint; delete it or choose another path.")
+        differ = sorted(k for k in set(state["fingerprint"]) | set(self._fingerprint)
+                        if state["fingerprint"].get(k) != self._fingerprint.get(k))
+        if differ:
+            raise ValueError(
+                f"{os.fspath(self.path)} holds the training state of another fit (it "
+                f"differs in {', '.join(differ)}); delete the file to train from scratch, "
+                "or give TrainingCheckpoint another path.")
+        return state
+
+    def restore(self, net, state):
+        """Put ``state`` back into ``net`` (after ``on_train_begin``, before the loop)."""
+        for name in _state_owners(net):
+            getattr(net, name + "_").load_state_dict(state["owners"][name])
+        if state.get("grad_scaler") is not None:
+            net.grad_scaler_.load_state_dict(state["grad_scaler"])
+        net.history_ = History(state["history"])
+        net.random_seed_ = state["random_seed"]
+        for name, cb in net.callbacks_:
+            for key, value in state["callbacks"].get(name, {}).items():
+                if isinstance(value, tuple) and len(value) == 2 and value[0] == _STATE_DICT:
+                    getattr(cb, key).load_state_dict(value[1])
+                else:
+                    setattr(cb, key, value)
+        torch.set_rng_state(state["torch_rng"].cpu())
+        if state.get("cuda_rng") is not None and torch.device(net.device).type == "cuda":
+            torch.cuda.set_rng_state(state["cuda_rng"].cpu(), torch.device(net.device))
+        self._iterator_state = state["iterator_rng"]
+        self._seconds_before = state["fit_seconds"]
+        self.resumed_from_ = {"epoch": len(state["history"]),
+                              "fit_seconds": state["fit_seconds"]}
+
+    def iterator(self, iterator):
+        """The training batch iterator: its random stream is saved (and restored)."""
+        rng = getattr(iterator, "rng", None)
+        if isinstance(rng, np.random.Generator):
+            if self._iterator_state is not None:
+                rng.bit_generator.state = self._iterator_state
+                self._iterator_state = None
+            self._iterator = iterator
+
+    def save(self, net):
+        """Write ``net``'s training state at the end of an epoch, all or nothing."""
+        from .distributed import _write_whole
+        device = torch.device(net.device)
+        state = {
+            "format": _FORMAT,
+            "fingerprint": self._fingerprint,
+            "fit_seconds": self._seconds_before + time.perf_counter() - self._t0,
+            "owners": {name: getattr(net, name + "_").state_dict()
+                       for name in _state_owners(net)},
+            "grad_scaler": None if getattr(net, "grad_scaler_", None) is None
+            else net.grad_scaler_.state_dict(),
+            "history": net.history.to_list(),
+            "random_seed": net.random_seed_,
+            "callbacks": {name: _callback_state(cb) for name, cb in net.callbacks_
+                          if cb is not self},
+            "torch_rng": torch.get_rng_state(),
+            "cuda_rng": torch.cuda.get_rng_state(device) if device.type == "cuda" else None,
+            "iterator_rng": None if self._iterator is None
+            else self._iterator.rng.bit_generator.state,
+        }
+        _write_whole(self.path, lambda tmp: torch.save(state, tmp))
+
+    def finish(self):
+        """Training ended: the file is no longer needed (unless ``keep``)."""
+        self._iterator = None
+        # and what a process killed mid-write left (see ``save``)
+        for left in glob.glob(glob.escape(os.fspath(self.path)) + ".*.part"):
+            os.remove(left)
+        if not self.keep and os.path.exists(self.path):
+            os.remove(self.path)
+
+
+def saved_epochs(path):
+    """Epochs held by the training state in ``path`` (``None`` without a readable one)."""
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=False)
+        return len(state["history"])
+    except Exception:  # noqa: BLE001 - a missing or foreign file: nothing to resume
+        return None
+
+
+def _state_owners(net):
+    """The names of ``net``'s modules, criteria and optimizers (``module``, ...)."""
+    return [*net._modules, *net._criteria, *net._optimizers]
+
+
+def _callback_state(cb):
+    """A callback's fitted attributes (``misses_``, ``lr_scheduler_``'s state, ...)."""
+    out = {}
+    for key, value in vars(cb).items():
+        if not key.endswith("_") or key.startswith("_") or isinstance(value, type):
+            continue  # set from the callback's parameters (``policy_``), not trained
+        if hasattr(value, "state_dict") and hasattr(value, "load_state_dict"):
+            value = (_STATE_DICT, value.state_dict())
+        out[key] = value
+    return out
+
+
+def _describe(value):
+    """A text for ``value`` that is the same in every process (no addresses)."""
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_describe(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {_describe(v)}" for k, v in sorted(value.items())) + "}"
+    if isinstance(value, type) or callable(value) and hasattr(value, "__qualname__") \
+            and not hasattr(value, "get_params"):
+        return f"{getattr(value, '__module__', '')}.{value.__qualname__}"
+    if hasattr(value, "get_params"):
+        try:
+            params = value.get_params(deep=False)
+        except TypeError:
+            params = value.get_params()
+        return f"{type(value).__qualname__}({_describe(params)[1:-1]})"
+    text = repr(value)
+    return type(value).__qualname__ if " at 0x" in text else text
+
+
+def _data_digest(arrays, y, validation_data):
+    """A digest of the training (and validation) data: shapes, labels, sampled rows."""
+    h = hashlib.sha1()
+
+    def add(arrays, y):
+        for a in arrays:
+            rows = np.linspace(0, len(a) - 1, min(len(a), 64)).astype(int)
+            a = a.read(rows) if hasattr(a, "read") else np.asarray(a)[rows]
+            h.update(f"{a.shape}{a.dtype}".encode())
+            h.update(np.ascontiguousarray(a).tobytes())
+        y = np.asarray(y)
+        h.update(f"{y.shape}{y.dtype}".encode())
+        h.update(np.ascontiguousarray(y).tobytes())
+
+    add(arrays, y)
+    h.update(f"{[len(a) for a in arrays]}".encode())
+    if validation_data is not None:
+        add(*validation_data)
+    return h.hexdigest()
+
+
+def _fingerprint(net, checkpoint, arrays, y, validation_data):
+    """What must agree for a saved state to be resumed: the estimator and the data."""
+    params = net.get_params(deep=False)
+    params.pop("verbose", None)
+    params["callbacks"] = [cb for cb in (params.get("callbacks") or [])
+                           if not isinstance(cb, TrainingCheckpoint)] \
+        if isinstance(params.get("callbacks"), (list, tuple)) else params.get("callbacks")
+    out = {k: _describe(v) for k, v in params.items()}
+    out["estimator"] = f"{type(net).__module__}.{type(net).__qualname__}"
+    out["data"] = _data_digest(arrays, y, validation_data)
+    return out

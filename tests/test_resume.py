@@ -1,0 +1,160 @@
+"""TrainingCheckpoint: an interrupted fit goes on from its last epoch, to the same result."""
+
+import numpy as np
+import pytest
+import torch
+from skorch.callbacks import EarlyStopping, LRScheduler
+from torch.optim.lr_scheduler import ReduceLROnPlateau
+
+import skcentral._resume as resume
+from skcentral import (CentralNetClassifier, FusionNet, MLP, ModDropClassifier,
+                       TrainingCheckpoint)
+from skcentral.datasets import load_multimodal_digits
+
+Xs, Xt, y, yt = load_multimodal_digits(random_state=0, return_X_y=True)
+VALID = ([x[:30] for x in Xt], yt[:30])
+
+
+def make(path, cls=CentralNetClassifier, **kw):
+    # a high rate on a small validation set: the loss rises at epoch 4, where
+    # the plateau scheduler (patience 0) halves the rate only if it
+    # remembers epoch 3's best
+    params = dict(backbones=MLP((32,), dropout=0.3), max_epochs=12, random_state=0,
+                  lr=0.05, torch_threads=1,
+                  callbacks=[EarlyStopping(patience=3, load_best=True),
+                             LRScheduler(policy=ReduceLROnPlateau, monitor="valid_loss",
+                                         factor=0.5, patience=0),
+                             TrainingCheckpoint(path)])
+    params.update(kw)
+    return cls(**params)
+
+
+class Killed(Exception):
+    pass
+
+
+@pytest.fixture
+def kill_at_epoch(monkeypatch):
+    """``kill(n)``: the next fits stop with ``Killed`` as training epoch ``n`` starts."""
+    def kill(n):
+        run = FusionNet.run_single_epoch
+        count = [0]
+
+        def run_single_epoch(self, iterator, training, **kw):
+            if training:
+                count[0] += 1
+                if count[0] == n:
+                    raise Killed
+            return run(self, iterator, training, **kw)
+        monkeypatch.setattr(FusionNet, "run_single_epoch", run_single_epoch)
+        return lambda: monkeypatch.setattr(FusionNet, "run_single_epoch", run)
+    return kill
+
+
+def _checkpoint(est):
+    return next(cb for _, cb in est.callbacks_ if isinstance(cb, TrainingCheckpoint))
+
+
+@pytest.mark.parametrize("cls", [CentralNetClassifier, ModDropClassifier])
+def test_a_fit_killed_mid_training_resumes_to_the_uninterrupted_result(tmp_path, cls,
+                                                                       kill_at_epoch):
+    reference = make(tmp_path / "reference.pt", cls).fit(Xs, y, validation_data=VALID)
+    lrs = [h.get("event_lr") for h in reference.history]
+    # killed as the first epoch whose end halves the rate starts: whether it
+    # halves it depends on the scheduler's memory of the epochs before
+    n = next(i for i in range(2, len(lrs)) if lrs[i] < lrs[i - 1])
+
+    path = tmp_path / "fit.pt"
+    restore = kill_at_epoch(n)
+    with pytest.raises(Killed):
+        make(path, cls).fit(Xs, y, validation_data=VALID)
+    restore()
+    assert resume.saved_epochs(path) == n - 1
+
+    resumed = make(path, cls).fit(Xs, y, validation_data=VALID)
+    assert _checkpoint(resumed).resumed_from_["epoch"] == n - 1
+    assert _checkpoint(resumed).resumed_from_["fit_seconds"] > 0
+    # the same epochs, rates, losses and fitted network, to the last bit
+    for key in ("valid_loss", "train_loss", "event_lr", "valid_acc"):
+        assert [h.get(key) for h in resumed.history] == \
+            [h.get(key) for h in reference.history]
+    np.testing.assert_array_equal(resumed.predict_proba(Xt), reference.predict_proba(Xt))
+    assert not path.exists()  # training ended: the state is no longer needed
+
+
+def test_a_fit_from_scratch_says_so_and_keep_leaves_the_last_epoch(tmp_path):
+    clf = make(tmp_path / "a.pt", max_epochs=3).fit(Xs, y, validation_data=VALID)
+    assert _checkpoint(clf).resumed_from_ is None and not (tmp_path / "a.pt").exists()
+    make(tmp_path / "b.pt", max_epochs=3, callbacks=[TrainingCheckpoint(tmp_path / "b.pt",
+                                                                        keep=True)]).fit(Xs, y)
+    assert resume.saved_epochs(tmp_path / "b.pt") == 3
+
+
+def test_the_state_of_another_fit_raises_and_the_estimator_keeps_its_fit(tmp_path,
+                                                                        kill_at_epoch):
+    path = tmp_path / "fit.pt"
+    restore = kill_at_epoch(3)
+    with pytest.raises(Killed):
+        make(path).fit(Xs, y, validation_data=VALID)
+    restore()
+    before = path.read_bytes()
+    clf = make(tmp_path / "other.pt", max_epochs=2,
+               callbacks=[TrainingCheckpoint(tmp_path / "other.pt")]).fit(Xs, y)
+    proba = clf.predict_proba(Xt)
+    clf.set_params(lr=0.01, callbacks=[TrainingCheckpoint(path)])
+    with pytest.raises(ValueError, match=r"fit\.pt holds the training state of another fit "
+                                         r"\(it differs in callbacks, data, lr, max_epochs\)"):
+        clf.fit(Xs, y)
+    # the earlier fit is intact, and so is the file
+    np.testing.assert_array_equal(clf.predict_proba(Xt), proba)
+    assert path.read_bytes() == before
+    # other data (no validation set, half the samples)
+    with pytest.raises(ValueError, match=r"differs in data\)"):
+        make(path).fit([x[:100] for x in Xs], y[:100], validation_data=VALID)
+
+
+def test_a_file_that_is_no_training_state_is_an_error(tmp_path):
+    path = tmp_path / "fit.pt"
+    torch.save({"weights": 1}, path)
+    with pytest.raises(ValueError, match="fit.pt is not a training state written by "
+                                         "TrainingCheckpoint"):
+        make(path, max_epochs=1).fit(Xs, y)
+
+
+def test_a_process_killed_while_writing_leaves_the_previous_epoch(tmp_path, monkeypatch):
+    path = tmp_path / "fit.pt"
+    save = torch.save
+    writes = [0]
+
+    def save_then_die(obj, f, *args, **kwargs):
+        writes[0] += 1
+        if writes[0] == 3:  # half a file, then the process is gone
+            with open(f, "wb") as fh:
+                fh.write(b"\x80\x02half")
+            raise Killed
+        return save(obj, f, *args, **kwargs)
+    monkeypatch.setattr(resume.torch, "save", save_then_die)
+    with pytest.raises(Killed):
+        make(path).fit(Xs, y, validation_data=VALID)
+    assert resume.saved_epochs(path) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fit.pt"]
+
+
+def test_partial_fit_neither_writes_nor_resumes(tmp_path):
+    path = tmp_path / "fit.pt"
+    clf = make(path, max_epochs=2, callbacks=[TrainingCheckpoint(path)]).fit(Xs, y)
+    clf.set_params(callbacks__TrainingCheckpoint__keep=True)
+    clf.partial_fit(Xs, y)
+    assert not path.exists() and len(clf.history) == 4
+
+
+def test_two_checkpoints_in_one_fit_are_an_error(tmp_path):
+    with pytest.raises(ValueError, match="callbacks has 2 TrainingCheckpoint callbacks"):
+        make(tmp_path / "a.pt", callbacks=[TrainingCheckpoint(tmp_path / "a.pt"),
+                                           TrainingCheckpoint(tmp_path / "b.pt")]).fit(Xs, y)
+
+
+def test_the_fingerprint_is_the_same_in_every_process():
+    # no object addresses: a fit in a new process must recognise its own state
+    text = resume._describe(make("x.pt").get_params(deep=False))
+    assert " at 0x" not in text and "EarlyStopping(" in text and "builtins.print" in text
