@@ -53,12 +53,21 @@ class TrainingCheckpoint(Callback):
     Parameters
     ----------
     path : str or path-like
-        The file.
+        The file. ``{fit}`` in it stands for a digest of the estimator's
+        parameters and data (``"checkpoints/{fit}.pt"``): every distinct fit
+        then has a file of its own, each seed of
+        :func:`~skcentral.model_selection.evaluate_seeds`, each candidate
+        and fold of ``GridSearchCV``, in parallel or not; run again after
+        an interruption, a search takes up each unfinished fit where it
+        stopped.
     keep : bool, default=False
-        Keep the file when training ends.
+        Keep the file when training ends. The same fit run again then finds
+        every epoch done and trains none: the fitted estimator is restored.
 
     Attributes
     ----------
+    path_ : str
+        The file of the last fit (``{fit}`` replaced).
     resumed_from_ : dict or None
         After a fit that resumed: ``epoch`` (the epochs the file held) and
         ``fit_seconds`` (the training time they had taken); ``None`` after a
@@ -91,20 +100,22 @@ class TrainingCheckpoint(Callback):
         Raises ``ValueError`` if the file holds another fit's state.
         """
         self._fingerprint = _fingerprint(net, self, arrays, y, validation_data)
+        digest = hashlib.sha1(repr(sorted(self._fingerprint.items())).encode()).hexdigest()
+        self.path_ = os.fspath(self.path).replace("{fit}", digest[:16])
         self._iterator = self._iterator_state = None
         self._seconds_before, self._t0 = 0.0, time.perf_counter()
         self.resumed_from_ = None
-        if not os.path.exists(self.path):
+        if not os.path.exists(self.path_):
             return None
-        state = torch.load(self.path, map_location=net.device, weights_only=False)
+        state = torch.load(self.path_, map_location=net.device, weights_only=False)
         if not isinstance(state, dict) or state.get("format") != _FORMAT:
-            raise ValueError(f"{os.fspath(self.path)} is not a training state written by "
+            raise ValueError(f"{self.path_} is not a training state written by "
                              "TrainingCheckpoint; delete it or choose another path.")
         differ = sorted(k for k in set(state["fingerprint"]) | set(self._fingerprint)
                         if state["fingerprint"].get(k) != self._fingerprint.get(k))
         if differ:
             raise ValueError(
-                f"{os.fspath(self.path)} holds the training state of another fit (it "
+                f"{self.path_} holds the training state of another fit (it "
                 f"differs in {', '.join(differ)}); delete the file to train from scratch, "
                 "or give TrainingCheckpoint another path.")
         return state
@@ -161,16 +172,16 @@ class TrainingCheckpoint(Callback):
             "iterator_rng": None if self._iterator is None
             else self._iterator.rng.bit_generator.state,
         }
-        _write_whole(self.path, lambda tmp: torch.save(state, tmp))
+        _write_whole(self.path_, lambda tmp: torch.save(state, tmp))
 
     def finish(self):
         """Training ended: the file is no longer needed (unless ``keep``)."""
         self._iterator = None
         # and what a process killed mid-write left (see ``save``)
-        for left in glob.glob(glob.escape(os.fspath(self.path)) + ".*.part"):
+        for left in glob.glob(glob.escape(self.path_) + ".*.part"):
             os.remove(left)
-        if not self.keep and os.path.exists(self.path):
-            os.remove(self.path)
+        if not self.keep and os.path.exists(self.path_):
+            os.remove(self.path_)
 
 
 def saved_epochs(path):

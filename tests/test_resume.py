@@ -85,9 +85,15 @@ def test_a_fit_killed_mid_training_resumes_to_the_uninterrupted_result(tmp_path,
 def test_a_fit_from_scratch_says_so_and_keep_leaves_the_last_epoch(tmp_path):
     clf = make(tmp_path / "a.pt", max_epochs=3).fit(Xs, y, validation_data=VALID)
     assert _checkpoint(clf).resumed_from_ is None and not (tmp_path / "a.pt").exists()
-    make(tmp_path / "b.pt", max_epochs=3, callbacks=[TrainingCheckpoint(tmp_path / "b.pt",
-                                                                        keep=True)]).fit(Xs, y)
+    def kept():
+        return make(tmp_path / "b.pt", max_epochs=3,
+                    callbacks=[TrainingCheckpoint(tmp_path / "b.pt", keep=True)])
+    first = kept().fit(Xs, y)
     assert resume.saved_epochs(tmp_path / "b.pt") == 3
+    # the same fit again trains no epoch: the fitted estimator is restored
+    again = kept().fit(Xs, y)
+    assert _checkpoint(again).resumed_from_["epoch"] == 3 and len(again.history) == 3
+    np.testing.assert_array_equal(again.predict_proba(Xt), first.predict_proba(Xt))
 
 
 def test_the_state_of_another_fit_raises_and_the_estimator_keeps_its_fit(tmp_path,
@@ -138,6 +144,28 @@ def test_a_process_killed_while_writing_leaves_the_previous_epoch(tmp_path, monk
         make(path).fit(Xs, y, validation_data=VALID)
     assert resume.saved_epochs(path) == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fit.pt"]
+
+
+def test_a_file_per_fit_for_searches_and_seeds(tmp_path, kill_at_epoch):
+    from sklearn.model_selection import GridSearchCV
+    from skcentral.model_selection import evaluate_seeds
+    pattern = str(tmp_path / "{fit}.pt")
+    clf = make(pattern, max_epochs=3, callbacks=[TrainingCheckpoint(pattern, keep=True)])
+    # every candidate and fold writes its own state
+    GridSearchCV(clf, {"lr": [0.01, 0.02]}, cv=2).fit(Xs, y)
+    assert len(list(tmp_path.glob("*.pt"))) == 2 * 2 + 1  # and the refit
+    # and each seed, in parallel processes
+    evaluate_seeds(clf, Xs, y, Xt, yt, seeds=2, n_jobs=2)
+    assert len(list(tmp_path.glob("*.pt"))) == 2 * 2 + 1 + 2
+    # a fit stopped at epoch 2 goes on from its own file only
+    restore = kill_at_epoch(2)
+    with pytest.raises(Killed):
+        make(pattern, random_state=5, max_epochs=3).fit(Xs, y, validation_data=VALID)
+    restore()
+    resumed = make(pattern, random_state=5, max_epochs=3).fit(Xs, y, validation_data=VALID)
+    assert _checkpoint(resumed).resumed_from_["epoch"] == 1
+    assert _checkpoint(resumed).path_.startswith(str(tmp_path))
+    assert len(list(tmp_path.glob("*.pt"))) == 2 * 2 + 1 + 2
 
 
 def test_partial_fit_neither_writes_nor_resumes(tmp_path):
