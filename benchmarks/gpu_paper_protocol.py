@@ -16,7 +16,11 @@ for a fixed time:
    by default 1, as if the GPU ran them one after another: an over-estimate);
 3. those runs, all at once, one process each, each appended to the results
    file as it finishes: a rerun skips what is there, so a second lease goes
-   on where the first stopped;
+   on where the first stopped. A run in progress writes its training state
+   after every epoch to the folder beside the results file
+   (``<results name>.partial/``): a lease that ends mid-run leaves it there,
+   and a rerun with that folder (and the same ``--epochs``) takes each
+   stopped run up from its last epoch;
 4. the summary table, and how much running at once gained: the wall time of
    step 3 against the sum of the calibrated costs.
 

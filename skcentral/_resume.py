@@ -40,7 +40,8 @@ class TrainingCheckpoint(Callback):
     When ``fit`` starts and ``path`` holds the state of the same estimator
     (same class and parameters) on the same data, it restores that state
     and trains only the remaining epochs: on the same machine, the fitted
-    estimator equals the one an uninterrupted fit gives, to the last bit.
+    estimator equals the one an uninterrupted fit gives, to the last bit
+    (on a GPU, as far as its kernels are deterministic).
     A file written by another fit raises a ``ValueError`` that names what
     differs, and the estimator is left as it was. Once training ends, the
     file is removed (``keep=True`` keeps the last epoch's state).
