@@ -12,6 +12,7 @@ import glob
 import hashlib
 import os
 import time
+import warnings
 
 import numpy as np
 import torch
@@ -43,7 +44,8 @@ class TrainingCheckpoint(Callback):
     estimator equals the one an uninterrupted fit gives, to the last bit
     (on a GPU, as far as its kernels are deterministic).
     A file written by another fit raises a ``ValueError`` that names what
-    differs, and the estimator is left as it was. Once training ends, the
+    differs, and the estimator is left as it was (``foreign="replace"``:
+    a warning, and the fit starts from scratch). Once training ends, the
     file is removed (``keep=True`` keeps the last epoch's state).
 
     Only fresh fits write and resume: ``partial_fit`` and ``warm_start``
@@ -64,6 +66,11 @@ class TrainingCheckpoint(Callback):
     keep : bool, default=False
         Keep the file when training ends. The same fit run again then finds
         every epoch done and trains none: the fitted estimator is restored.
+    foreign : {"raise", "replace"}, default="raise"
+        What a file that holds another fit's state (or no training state)
+        does: raise a ``ValueError``, or warn and be replaced by this fit's
+        (a long sweep whose saved states an update of the package made
+        stale goes on rather than stops).
 
     Attributes
     ----------
@@ -90,17 +97,22 @@ class TrainingCheckpoint(Callback):
     ``path``; running the same ``fit`` again trains the epochs left.
     """
 
-    def __init__(self, path, keep=False):
+    def __init__(self, path, keep=False, foreign="raise"):
         self.path = path
         self.keep = keep
+        self.foreign = foreign
 
     # ------------------------------------------------ called by FusionNet
     def start(self, net, arrays, y, validation_data):
         """At the start of a fresh fit: the saved state to resume from, or None.
 
-        Raises ``ValueError`` if the file holds another fit's state.
+        Raises ``ValueError`` if the file holds another fit's state (unless
+        ``foreign="replace"``).
         """
-        self._fingerprint = _fingerprint(net, self, arrays, y, validation_data)
+        if self.foreign not in ("raise", "replace"):
+            raise ValueError(f"TrainingCheckpoint's foreign must be 'raise' or 'replace'; "
+                             f"got {self.foreign!r}.")
+        self._fingerprint = _fingerprint(net, arrays, y, validation_data)
         digest = hashlib.sha1(repr(sorted(self._fingerprint.items())).encode()).hexdigest()
         self.path_ = os.fspath(self.path).replace("{fit}", digest[:16])
         self._iterator = self._iterator_state = None
@@ -108,18 +120,25 @@ class TrainingCheckpoint(Callback):
         self.resumed_from_ = None
         if not os.path.exists(self.path_):
             return None
-        state = torch.load(self.path_, map_location=net.device, weights_only=False)
+        try:
+            state = torch.load(self.path_, map_location=net.device, weights_only=False)
+        except Exception:  # noqa: BLE001 - not a file torch wrote: said below
+            state = None
         if not isinstance(state, dict) or state.get("format") != _FORMAT:
-            raise ValueError(f"{self.path_} is not a training state written by "
-                             "TrainingCheckpoint; delete it or choose another path.")
-        differ = sorted(k for k in set(state["fingerprint"]) | set(self._fingerprint)
-                        if state["fingerprint"].get(k) != self._fingerprint.get(k))
-        if differ:
-            raise ValueError(
-                f"{self.path_} holds the training state of another fit (it "
-                f"differs in {', '.join(differ)}); delete the file to train from scratch, "
-                "or give TrainingCheckpoint another path.")
-        return state
+            problem = "is not a training state written by TrainingCheckpoint"
+        else:
+            differ = sorted(k for k in set(state["fingerprint"]) | set(self._fingerprint)
+                            if state["fingerprint"].get(k) != self._fingerprint.get(k))
+            if not differ:
+                return state
+            problem = (f"holds the training state of another fit (it differs in "
+                       f"{', '.join(differ)})")
+        if self.foreign == "replace":
+            warnings.warn(f"{self.path_} {problem}: training from scratch, the file "
+                          "replaced.", UserWarning, stacklevel=2)
+            return None
+        raise ValueError(f"{self.path_} {problem}; delete the file to train from scratch, "
+                         "or give TrainingCheckpoint another path.")
 
     def restore(self, net, state):
         """Put ``state`` back into ``net`` (after ``on_train_begin``, before the loop)."""
@@ -251,7 +270,7 @@ def _data_digest(arrays, y, validation_data):
     return h.hexdigest()
 
 
-def _fingerprint(net, checkpoint, arrays, y, validation_data):
+def _fingerprint(net, arrays, y, validation_data):
     """What must agree for a saved state to be resumed: the estimator and the data."""
     params = net.get_params(deep=False)
     params.pop("verbose", None)

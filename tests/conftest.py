@@ -50,3 +50,23 @@ def small_digits(digits):
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)
+
+
+@pytest.fixture
+def stop_fits_at_epoch(monkeypatch):
+    """``stop(n)``: the fits that follow raise ``RuntimeError("the session ended")``
+    as their ``n``-th training epoch (counted over them all) starts, as a killed
+    process would stop; ``stop`` returns the function that lets fits run again."""
+    from skcentral import FusionNet
+
+    def stop(n):
+        run_single_epoch, epochs = FusionNet.run_single_epoch, [0]
+
+        def stopped(self, iterator, training, **kw):
+            epochs[0] += training
+            if epochs[0] == n:
+                raise RuntimeError("the session ended")
+            return run_single_epoch(self, iterator, training, **kw)
+        monkeypatch.setattr(FusionNet, "run_single_epoch", stopped)
+        return lambda: monkeypatch.setattr(FusionNet, "run_single_epoch", run_single_epoch)
+    return stop

@@ -29,35 +29,13 @@ def make(path, cls=CentralNetClassifier, **kw):
     return cls(**params)
 
 
-class Killed(Exception):
-    pass
-
-
-@pytest.fixture
-def kill_at_epoch(monkeypatch):
-    """``kill(n)``: the next fits stop with ``Killed`` as training epoch ``n`` starts."""
-    def kill(n):
-        run = FusionNet.run_single_epoch
-        count = [0]
-
-        def run_single_epoch(self, iterator, training, **kw):
-            if training:
-                count[0] += 1
-                if count[0] == n:
-                    raise Killed
-            return run(self, iterator, training, **kw)
-        monkeypatch.setattr(FusionNet, "run_single_epoch", run_single_epoch)
-        return lambda: monkeypatch.setattr(FusionNet, "run_single_epoch", run)
-    return kill
-
-
 def _checkpoint(est):
     return next(cb for _, cb in est.callbacks_ if isinstance(cb, TrainingCheckpoint))
 
 
 @pytest.mark.parametrize("cls", [CentralNetClassifier, ModDropClassifier])
 def test_a_fit_killed_mid_training_resumes_to_the_uninterrupted_result(tmp_path, cls,
-                                                                       kill_at_epoch):
+                                                                       stop_fits_at_epoch):
     reference = make(tmp_path / "reference.pt", cls).fit(Xs, y, validation_data=VALID)
     lrs = [h.get("event_lr") for h in reference.history]
     # killed as the first epoch whose end halves the rate starts: whether it
@@ -65,8 +43,8 @@ def test_a_fit_killed_mid_training_resumes_to_the_uninterrupted_result(tmp_path,
     n = next(i for i in range(2, len(lrs)) if lrs[i] < lrs[i - 1])
 
     path = tmp_path / "fit.pt"
-    restore = kill_at_epoch(n)
-    with pytest.raises(Killed):
+    restore = stop_fits_at_epoch(n)
+    with pytest.raises(RuntimeError, match="the session ended"):
         make(path, cls).fit(Xs, y, validation_data=VALID)
     restore()
     assert resume.saved_epochs(path) == n - 1
@@ -97,10 +75,10 @@ def test_a_fit_from_scratch_says_so_and_keep_leaves_the_last_epoch(tmp_path):
 
 
 def test_the_state_of_another_fit_raises_and_the_estimator_keeps_its_fit(tmp_path,
-                                                                        kill_at_epoch):
+                                                                        stop_fits_at_epoch):
     path = tmp_path / "fit.pt"
-    restore = kill_at_epoch(3)
-    with pytest.raises(Killed):
+    restore = stop_fits_at_epoch(3)
+    with pytest.raises(RuntimeError, match="the session ended"):
         make(path).fit(Xs, y, validation_data=VALID)
     restore()
     before = path.read_bytes()
@@ -119,12 +97,36 @@ def test_the_state_of_another_fit_raises_and_the_estimator_keeps_its_fit(tmp_pat
         make(path).fit([x[:100] for x in Xs], y[:100], validation_data=VALID)
 
 
-def test_a_file_that_is_no_training_state_is_an_error(tmp_path):
+@pytest.mark.parametrize("content", [b"not torch", None])
+def test_a_file_that_is_no_training_state_is_an_error(tmp_path, content):
     path = tmp_path / "fit.pt"
-    torch.save({"weights": 1}, path)
+    if content is None:
+        torch.save({"weights": 1}, path)
+    else:
+        path.write_bytes(content)
     with pytest.raises(ValueError, match="fit.pt is not a training state written by "
-                                         "TrainingCheckpoint"):
+                                         "TrainingCheckpoint; delete the file"):
         make(path, max_epochs=1).fit(Xs, y)
+
+
+def test_foreign_replace_warns_and_trains_from_scratch(tmp_path, stop_fits_at_epoch):
+    path = tmp_path / "fit.pt"
+    restore = stop_fits_at_epoch(3)
+    with pytest.raises(RuntimeError, match="the session ended"):
+        make(path, lr=0.01).fit(Xs, y, validation_data=VALID)
+    restore()
+    reference = make(tmp_path / "r.pt").fit(Xs, y, validation_data=VALID)
+
+    def replacing():
+        return make(path, callbacks=[*make(path).callbacks[:2],
+                                     TrainingCheckpoint(path, foreign="replace")])
+    with pytest.warns(UserWarning, match=r"fit.pt holds the training state of another fit "
+                                         r"\(it differs in lr\): training from scratch"):
+        clf = replacing().fit(Xs, y, validation_data=VALID)
+    assert _checkpoint(clf).resumed_from_ is None
+    np.testing.assert_array_equal(clf.predict_proba(Xt), reference.predict_proba(Xt))
+    with pytest.raises(ValueError, match="foreign must be 'raise' or 'replace'; got 'keep'"):
+        make(path, callbacks=[TrainingCheckpoint(path, foreign="keep")]).fit(Xs, y)
 
 
 def test_a_process_killed_while_writing_leaves_the_previous_epoch(tmp_path, monkeypatch):
@@ -137,16 +139,16 @@ def test_a_process_killed_while_writing_leaves_the_previous_epoch(tmp_path, monk
         if writes[0] == 3:  # half a file, then the process is gone
             with open(f, "wb") as fh:
                 fh.write(b"\x80\x02half")
-            raise Killed
+            raise RuntimeError("the session ended")
         return save(obj, f, *args, **kwargs)
     monkeypatch.setattr(resume.torch, "save", save_then_die)
-    with pytest.raises(Killed):
+    with pytest.raises(RuntimeError, match="the session ended"):
         make(path).fit(Xs, y, validation_data=VALID)
     assert resume.saved_epochs(path) == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fit.pt"]
 
 
-def test_a_file_per_fit_for_searches_and_seeds(tmp_path, kill_at_epoch):
+def test_a_file_per_fit_for_searches_and_seeds(tmp_path, stop_fits_at_epoch):
     from sklearn.model_selection import GridSearchCV
     from skcentral.model_selection import evaluate_seeds
     pattern = str(tmp_path / "{fit}.pt")
@@ -158,8 +160,8 @@ def test_a_file_per_fit_for_searches_and_seeds(tmp_path, kill_at_epoch):
     evaluate_seeds(clf, Xs, y, Xt, yt, seeds=2, n_jobs=2)
     assert len(list(tmp_path.glob("*.pt"))) == 2 * 2 + 1 + 2
     # a fit stopped at epoch 2 goes on from its own file only
-    restore = kill_at_epoch(2)
-    with pytest.raises(Killed):
+    restore = stop_fits_at_epoch(2)
+    with pytest.raises(RuntimeError, match="the session ended"):
         make(pattern, random_state=5, max_epochs=3).fit(Xs, y, validation_data=VALID)
     restore()
     resumed = make(pattern, random_state=5, max_epochs=3).fit(Xs, y, validation_data=VALID)

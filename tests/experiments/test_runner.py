@@ -269,22 +269,14 @@ def _without_durations(curve):
 
 
 def test_a_run_stopped_mid_training_goes_on_to_the_same_record(tmp_path, run_digits,
-                                                               monkeypatch):
-    from skcentral import FusionNet
+                                                               stop_fits_at_epoch):
     (reference,), _ = run_digits(tmp_path / "reference.jsonl", epochs=6, seeds=1,
                                  methods=["centralnet"])
     path = tmp_path / "r.jsonl"
-    run_single_epoch, epochs = FusionNet.run_single_epoch, [0]
-
-    def stopped_at_epoch_4(self, iterator, training, **kw):
-        epochs[0] += training
-        if epochs[0] == 4:
-            raise RuntimeError("the session ended")
-        return run_single_epoch(self, iterator, training, **kw)
-    monkeypatch.setattr(FusionNet, "run_single_epoch", stopped_at_epoch_4)
+    restore = stop_fits_at_epoch(4)
     with pytest.raises(RuntimeError, match="the session ended"):
         run_digits(path, epochs=6, seeds=1, methods=["centralnet"])
-    monkeypatch.undo()
+    restore()
     assert not path.exists() or _lines(path) == []
     (state,) = (tmp_path / "r.partial").iterdir()
     assert state.name.startswith("centralnet-seed0-") and state.suffix == ".pt"
@@ -297,6 +289,22 @@ def test_a_run_stopped_mid_training_goes_on_to_the_same_record(tmp_path, run_dig
     assert record["scores"] == reference["scores"]
     assert _without_durations(record["curve"]) == _without_durations(reference["curve"])
     assert not (tmp_path / "r.partial").exists()  # recorded: its state is gone
+
+
+def test_a_stale_saved_state_is_replaced_not_fatal(tmp_path, run_digits, stop_fits_at_epoch):
+    # a state the package can no longer resume (an update changed the
+    # estimator): the run starts afresh, and the sweep goes on
+    (reference,), _ = run_digits(tmp_path / "reference.jsonl", epochs=3, seeds=1)
+    restore = stop_fits_at_epoch(2)
+    with pytest.raises(RuntimeError, match="the session ended"):
+        run_digits(tmp_path / "r.jsonl", epochs=3, seeds=1)
+    restore()
+    (state,) = (tmp_path / "r.partial").iterdir()
+    state.write_bytes(b"written by another version")
+    with pytest.warns(UserWarning, match="is not a training state written by "
+                                         "TrainingCheckpoint: training from scratch"):
+        (record,), _ = run_digits(tmp_path / "r.jsonl", epochs=3, seeds=1)
+    assert "resumed_from_epoch" not in record and record["scores"] == reference["scores"]
 
 
 def test_a_killed_process_s_run_goes_on_in_the_next(tmp_path, run_digits):
