@@ -7,8 +7,7 @@ from skorch.callbacks import EarlyStopping, LRScheduler
 from torch.optim.lr_scheduler import ReduceLROnPlateau
 
 import skcentral._resume as resume
-from skcentral import (CentralNetClassifier, FusionNet, MLP, ModDropClassifier,
-                       TrainingCheckpoint)
+from skcentral import CentralNetClassifier, MLP, ModDropClassifier, TrainingCheckpoint
 from skcentral.datasets import load_multimodal_digits
 
 Xs, Xt, y, yt = load_multimodal_digits(random_state=0, return_X_y=True)
@@ -16,9 +15,9 @@ VALID = ([x[:30] for x in Xt], yt[:30])
 
 
 def make(path, cls=CentralNetClassifier, **kw):
-    # a high rate on a small validation set: the loss rises at epoch 4, where
-    # the plateau scheduler (patience 0) halves the rate only if it
-    # remembers epoch 3's best
+    # a high rate on a small validation set: the validation loss goes up and
+    # down, and the plateau scheduler (patience 0) halves the rate at an
+    # epoch's end only if it remembers the best loss before
     params = dict(backbones=MLP((32,), dropout=0.3), max_epochs=12, random_state=0,
                   lr=0.05, torch_threads=1,
                   callbacks=[EarlyStopping(patience=3, load_best=True),
@@ -63,6 +62,7 @@ def test_a_fit_killed_mid_training_resumes_to_the_uninterrupted_result(tmp_path,
 def test_a_fit_from_scratch_says_so_and_keep_leaves_the_last_epoch(tmp_path):
     clf = make(tmp_path / "a.pt", max_epochs=3).fit(Xs, y, validation_data=VALID)
     assert _checkpoint(clf).resumed_from_ is None and not (tmp_path / "a.pt").exists()
+
     def kept():
         return make(tmp_path / "b.pt", max_epochs=3,
                     callbacks=[TrainingCheckpoint(tmp_path / "b.pt", keep=True)])
