@@ -226,13 +226,14 @@ def reproduce(experiment, *, epochs=None, seeds=None, train_size=None, test_size
                 run, exp.build_estimator(run, opts, data.modality_names), data)
         estimator = runs_by_config[run.config][1]
         if checkpoints:
-            os.makedirs(partial, exist_ok=True)
             estimator = clone(estimator).set_params(callbacks=[
                 *(estimator.callbacks or []),
                 # a state made stale by an update of the package: start afresh
                 TrainingCheckpoint(state_file[run.config, s], foreign="replace")])
         tasks.append((run.config, estimator, s, (data.Xs_train, data.y_train),
                       (data.Xs_test, data.y_test), data.valid))
+    if checkpoints:
+        os.makedirs(partial, exist_ok=True)
     written, t_start = [], time.perf_counter()
 
     def on_run(res):
