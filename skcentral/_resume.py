@@ -197,11 +197,24 @@ class TrainingCheckpoint(Callback):
     def finish(self):
         """Training ended: the file is no longer needed (unless ``keep``)."""
         self._iterator = None
-        # and what a process killed mid-write left (see ``save``)
+        # and what a process killed mid-write left (``<path>.<pid>.part``, see
+        # ``save``), not the file another live process is writing
         for left in glob.glob(glob.escape(self.path_) + ".*.part"):
-            os.remove(left)
+            if not _running(int(left.rsplit(".", 2)[-2])):
+                os.remove(left)
         if not self.keep and os.path.exists(self.path_):
             os.remove(self.path_)
+
+
+def _running(pid):
+    """Whether process ``pid`` is alive."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # alive, another user's
+        return True
+    return True
 
 
 def saved_epochs(path):

@@ -320,16 +320,16 @@ def test_a_killed_process_s_run_goes_on_in_the_next(tmp_path, run_digits):
         [sys.executable, "-m", "skcentral.cli", "reproduce", "digits", "--epochs", "12",
          "--seeds", "1", "--methods", "centralnet", "--train-size", "300", "--test-size",
          "60", "--precision", "fp32", "--results", str(path)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     partial = tmp_path / "r.partial"
     try:
         deadline = time.monotonic() + 120
         while not (partial.exists() and any(partial.glob("*.pt"))):
             assert proc.poll() is None and time.monotonic() < deadline
             time.sleep(0.002)
-        proc.send_signal(signal.SIGKILL)  # no handler, no clean-up: a killed session
     finally:
-        proc.kill()
+        # the process and its pool's workers, with no clean-up: a killed session
+        os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
     assert not path.exists() or _lines(path) == []
     (record,), _ = run_digits(path, **options)
