@@ -55,8 +55,11 @@ def tune_lr(experiment, lrs, *, methods=None, depths=None, epochs=None, train_si
     Returns
     -------
     dict of str to dict
-        Per configuration: ``{"best_lr": ..., "by_lr": {lr: mean}}``, where
-        the mean is of the experiment's metric on the validation split.
+        Per configuration: ``{"best_lr": ..., "by_lr": {lr: mean},
+        "capped": {lr: bool}}``, where the mean is of the experiment's
+        metric on the validation split, and ``capped`` says whether a run at
+        that rate was stopped by the epoch cap rather than by early
+        stopping (it may still have been improving; the table marks it ``*``).
 
     Examples
     --------
@@ -86,19 +89,27 @@ def tune_lr(experiment, lrs, *, methods=None, depths=None, epochs=None, train_si
     protocol = protocol_of(exp.name, protocol_options(
         exp, epochs, train_size, None, options.get("device", "cpu"),
         options.get("precision", "auto"), options.get("channels_last", True)))
-    found = {}
+    found, capped = {}, {}
     for r in read_results(path):
         if r.get("config") in configs and r.get("protocol") == protocol:
-            found.setdefault(r["config"], {}).setdefault(r["params"]["lr"], []).append(
-                r["scores"][exp.metric])
+            lr = r["params"]["lr"]
+            found.setdefault(r["config"], {}).setdefault(lr, []).append(r["scores"][exp.metric])
+            if r.get("epochs_run", 0) >= protocol["epochs"]:
+                capped.setdefault(r["config"], set()).add(lr)
     pick = max if exp.higher_is_better else min
     summary = {}
     for config, by_lr in found.items():
         means = {lr: float(np.mean(v)) for lr, v in sorted(by_lr.items())
                  if lr in [float(x) for x in lrs]}
-        summary[config] = {"best_lr": pick(means, key=means.get), "by_lr": means}
+        summary[config] = {"best_lr": pick(means, key=means.get), "by_lr": means,
+                           "capped": {lr: lr in capped.get(config, ()) for lr in means}}
     print(f"\n{exp.metric_label} on the validation split, per learning rate:", file=out)
     for config, s in sorted(summary.items()):
-        cells = "  ".join(f"{lr:g}: {m:.1f}" for lr, m in s["by_lr"].items())
+        cells = "  ".join(f"{lr:g}: {m:.1f}{'*' if s['capped'][lr] else ''}"
+                          for lr, m in s["by_lr"].items())
         print(f"  {config:30s} {cells}   best {s['best_lr']:g}", file=out)
+    if any(any(s["capped"].values()) for s in summary.values()):
+        print(f"  * the run reached the epoch cap ({protocol['epochs']}) before early stopping "
+              "ended it: it may still have been improving, and the comparison then favours "
+              "the rates that learn fastest (raise the epochs)", file=out)
     return summary
