@@ -105,6 +105,11 @@ def _compare(args):
     return 0
 
 
+def _cache(args):
+    """The loaders' ``cache``: the folder given, else their default."""
+    return args.cache if args.cache is not None else True
+
+
 def _reproduce(args):
     from .experiments import default_results, reproduce, summarize
     if args.settings_plot:
@@ -116,10 +121,9 @@ def _reproduce(args):
     results = args.results or default_results(args.experiment)
     if not args.summary_only:
         methods = args.methods.split(",") if args.methods else None
-        cache = args.cache if args.cache is not None else True
         reproduce(args.experiment, seeds=args.seeds, methods=methods, depths=args.depths,
                   variants=args.setting, n_jobs=args.n_jobs, data_home=args.data_home,
-                  cache=cache, results=results, fresh=args.fresh,
+                  cache=_cache(args), results=results, fresh=args.fresh,
                   verbose=int(args.verbose), dry_run=args.dry_run,
                   checkpoints=not args.no_checkpoints, **kw)
         if args.dry_run:
@@ -149,6 +153,9 @@ def _add_experiment_options(p, *, seeds_help, seeds_default, epochs_help):
                    help="autocast precision (default: auto, bf16 where the device computes "
                         "in bfloat16 natively, else fp32)")
     p.add_argument("--data-home", default=None, help="data folder of the loaders")
+    p.add_argument("--cache", default=None,
+                   help="writable folder for the built data sets (default: $SKCENTRAL_CACHE, "
+                        "else <data-home>/cache)")
     p.add_argument("--verbose", action="store_true",
                    help="print each run's table of epochs as it trains")
 
@@ -171,8 +178,6 @@ def _add_reproduce(subparsers):
                         "to /10000)")
     p.add_argument("--no-channels-last", action="store_true",
                    help="do not use the channels-last memory format")
-    p.add_argument("--cache", default=None,
-                   help="writable folder for the built data sets (default: <data-home>/cache)")
     p.add_argument("--results", default=None,
                    help="JSON-lines results file (default: docs/results/<experiment>.jsonl)")
     p.add_argument("--fresh", action="store_true", help="empty the results file first")
@@ -209,7 +214,8 @@ def _tune(args):
             methods=args.methods.split(",") if args.methods else None, depths=args.depths,
             epochs=args.epochs, train_size=args.train_size, seeds=args.seeds,
             n_jobs=args.n_jobs, device=args.device, precision=args.precision,
-            data_home=args.data_home, results=args.results, verbose=int(args.verbose))
+            data_home=args.data_home, cache=_cache(args), results=args.results,
+            verbose=int(args.verbose))
     return 0
 
 

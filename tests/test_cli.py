@@ -100,6 +100,18 @@ def test_tune_chooses_learning_rates_on_the_validation_split(tmp_path, capsys):
     assert table.count("*") == 2
 
 
+def test_tune_builds_its_data_in_the_cache_given(shared_data, tmp_path, monkeypatch):
+    # a read-only data folder: the built data set goes to --cache, as for reproduce
+    monkeypatch.delenv("SKCENTRAL_CACHE", raising=False)
+    cache, path = tmp_path / "built", tmp_path / "tuning.jsonl"
+    argv = ["tune", "mm-mnist", "--lrs", "0.001", "--epochs", "1", "--train-size", "100",
+            "--methods", "unimodal", "--n-jobs", "1", "--precision", "fp32",
+            "--data-home", str(shared_data), "--cache", str(cache), "--results", str(path)]
+    args = build_parser().parse_args(argv)
+    assert args.func(args) == 0
+    assert any(cache.iterdir()) and len(_lines(path)) == 1
+
+
 def test_tune_needs_a_validation_split(tmp_path):
     from skcentral.experiments import digits_experiment, tune_lr
     with pytest.raises(ValueError, match="no validation split"):
