@@ -83,21 +83,7 @@ def test_tune_chooses_learning_rates_on_the_validation_split(tmp_path, capsys):
     assert {r["n_test"] for r in recs} == {10}  # scored on the 10 validation samples
     out = capsys.readouterr().out
     assert "on the validation split" in out and "best 0.0" in out
-    # one epoch is the cap: both rates were still improving, and the table says so
-    table = out.split("on the validation split, per learning rate")[1]
-    assert table.count("*") == 3 and "epoch cap (1)" in table
     assert args.func(args) == 0 and len(_lines(path)) == 2  # resumed: nothing new
-    capsys.readouterr()
-    # a run that early stopping ended before the cap is not marked
-    recs[0]["epochs_run"] = 0
-    path.write_text("".join(json.dumps(r) + "\n" for r in recs))
-    from skcentral.experiments import tune_lr
-    found = tune_lr("mmimdb-synthetic", [0.001, 0.01], epochs=1, train_size=60,
-                    methods=["unimodal:text"], n_jobs=1, precision="fp32", results=path)
-    capped = found["unimodal:text"]["capped"]
-    assert capped == {recs[0]["params"]["lr"]: False, recs[1]["params"]["lr"]: True}
-    table = capsys.readouterr().out.split("on the validation split, per learning rate")[1]
-    assert table.count("*") == 2
 
 
 def test_tune_builds_its_data_in_the_cache_given(shared_data, tmp_path, monkeypatch):
