@@ -215,7 +215,7 @@ def _tune(args):
             epochs=args.epochs, train_size=args.train_size, seeds=args.seeds,
             n_jobs=args.n_jobs, device=args.device, precision=args.precision,
             data_home=args.data_home, cache=_cache(args), results=args.results,
-            verbose=int(args.verbose))
+            summary_only=args.summary_only, verbose=int(args.verbose))
     return 0
 
 
@@ -234,6 +234,9 @@ def _add_tune(subparsers):
                             epochs_help="at most this many epochs")
     p.add_argument("--results", default=None,
                    help="JSON-lines file (default: docs/results/tuning/<experiment>.jsonl)")
+    p.add_argument("--summary-only", action="store_true",
+                   help="print the table of the runs already in the results file; train "
+                        "nothing")
     p.set_defaults(func=_tune)
     return p
 

@@ -84,6 +84,8 @@ def test_tune_chooses_learning_rates_on_the_validation_split(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "on the validation split" in out and "best 0.0" in out
     assert args.func(args) == 0 and len(_lines(path)) == 2  # resumed: nothing new
+    args = build_parser().parse_args(argv + ["--lrs", "0.003", "--summary-only"])
+    assert args.func(args) == 0 and len(_lines(path)) == 2  # a rate not run: not trained
 
 
 def test_tune_builds_its_data_in_the_cache_given(shared_data, tmp_path, monkeypatch):

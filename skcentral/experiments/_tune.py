@@ -28,7 +28,7 @@ def _validation_as_test(load, name):
 
 
 def tune_lr(experiment, lrs, *, methods=None, depths=None, epochs=None, train_size=None,
-            seeds=1, results=None, out=None, **options):
+            seeds=1, results=None, summary_only=False, out=None, **options):
     """Fit each method at each learning rate and score it on the validation split.
 
     The validation split (which the protocol's early stopping and schedule
@@ -47,6 +47,8 @@ def tune_lr(experiment, lrs, *, methods=None, depths=None, epochs=None, train_si
         the search cheap.
     results : str or path-like, default=None
         Default ``docs/results/tuning/<experiment>.jsonl``.
+    summary_only : bool, default=False
+        Train nothing: the table of the runs already in ``results``.
     out : file, default=sys.stdout
     **options
         Passed to :func:`reproduce` (``n_jobs``, ``device``, ``precision``,
@@ -76,10 +78,13 @@ def tune_lr(experiment, lrs, *, methods=None, depths=None, epochs=None, train_si
     out = sys.stdout if out is None else out
     exp = _experiment(experiment)
     path = Path(results or Path("docs") / "results" / "tuning" / f"{exp.name}.jsonl")
+    if summary_only and not path.exists():
+        raise FileNotFoundError(f"No tuning results to summarise: {path} does not exist "
+                                "(run without summary_only first).")
     path.parent.mkdir(parents=True, exist_ok=True)
     base = replace(exp, load=_validation_as_test(exp.load, exp.name))
     configs = {run.config for run in exp.runs(methods, depths)}
-    for lr in lrs:
+    for lr in [] if summary_only else lrs:
         trial = replace(base, hyper={**exp.hyper, "lr": float(lr)},
                         method_hyper={m: {k: v for k, v in h.items() if k != "lr"}
                                       for m, h in exp.method_hyper.items()})
@@ -101,6 +106,8 @@ def tune_lr(experiment, lrs, *, methods=None, depths=None, epochs=None, train_si
     for config, by_lr in found.items():
         means = {lr: float(np.mean(v)) for lr, v in sorted(by_lr.items())
                  if lr in [float(x) for x in lrs]}
+        if not means:
+            continue
         summary[config] = {"best_lr": pick(means, key=means.get), "by_lr": means,
                            "capped": {lr: lr in capped.get(config, ()) for lr in means}}
     print(f"\n{exp.metric_label} on the validation split, per learning rate:", file=out)

@@ -3,15 +3,17 @@
 import io
 import json
 
+import pytest
+
 from skcentral.experiments import tune_lr
 
 
-def _tune(path):
+def _tune(path, lrs=(0.001, 0.01), **kw):
     out = io.StringIO()
-    found = tune_lr("mmimdb-synthetic", [0.001, 0.01], epochs=1, train_size=60,
+    found = tune_lr("mmimdb-synthetic", list(lrs), epochs=1, train_size=60,
                     methods=["unimodal:text"], n_jobs=1, precision="fp32", results=path,
-                    out=out)
-    return found["unimodal:text"], out.getvalue().split("per learning rate")[1]
+                    out=out, **kw)
+    return found.get("unimodal:text"), out.getvalue().split("per learning rate")[1]
 
 
 def test_rates_stopped_by_the_epoch_cap_are_marked(tmp_path):
@@ -27,6 +29,20 @@ def test_rates_stopped_by_the_epoch_cap_are_marked(tmp_path):
     low = next(r for r in recs if r["params"]["lr"] == 0.001)
     low["epochs_run"] = 0
     path.write_text("".join(json.dumps(r) + "\n" for r in recs))
-    found, table = _tune(path)
+    found, table = _tune(path, summary_only=True)
     assert found["capped"] == {0.001: False, 0.01: True}
     assert table.count("*") == 2 and len(path.read_text().splitlines()) == 2
+
+
+def test_summary_only_trains_nothing(tmp_path):
+    path = tmp_path / "tuning.jsonl"
+    with pytest.raises(FileNotFoundError, match="tuning.jsonl does not exist"):
+        _tune(path, summary_only=True)
+    assert not path.exists()
+    _tune(path, lrs=[0.01])
+    # a rate not in the file is left out of the table, not trained
+    found, table = _tune(path, lrs=[0.001, 0.01], summary_only=True)
+    assert found["by_lr"].keys() == {0.01} and "0.001:" not in table
+    assert len(path.read_text().splitlines()) == 1
+    found, table = _tune(path, lrs=[0.001], summary_only=True)
+    assert found is None and "unimodal:text" not in table
