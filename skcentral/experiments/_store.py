@@ -45,6 +45,11 @@ def protocol_of(experiment, opts):
             "channels_last": bool(opts.get("channels_last", True))}
 
 
+def reached_epoch_cap(record):
+    """Whether a run trained its protocol's every epoch (early stopping did not end it)."""
+    return record.get("epochs_run") == (record.get("protocol") or {}).get("epochs")
+
+
 def run_key(record):
     """What identifies a run in a results file: protocol, configuration, parameters, seed.
 

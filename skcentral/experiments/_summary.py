@@ -8,7 +8,8 @@ import numpy as np
 
 from ..model_selection import student_ci
 from ._protocol import early_stopping_monitor
-from ._store import default_results, protocol_of, protocol_options, read_results
+from ._store import (default_results, protocol_of, protocol_options, reached_epoch_cap,
+                     read_results)
 
 __all__ = ["per_run_rows", "rank_agreement", "summarize", "summary_rows",
            "with_current_settings"]
@@ -149,8 +150,7 @@ def per_run_rows(records, experiment, confidence=0.99):
             "comparable": row not in exp.not_comparable,
             "mean": mean, "half_width": half, "seeds": [r["seed"] for r in runs],
             "scores": scores, "epochs_run": [r.get("epochs_run") for r in runs],
-            "capped": [r.get("epochs_run") == (r.get("protocol") or {}).get("epochs")
-                       for r in runs],
+            "capped": [reached_epoch_cap(r) for r in runs],
             "kept_epoch": kept, "valid_acc": acc,
             "fit_hours": float(np.mean([r.get("fit_time", 0) for r in runs])) / 3600})
     return rows

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from ._protocol import Data
-from ._store import protocol_of, protocol_options, read_results
+from ._store import protocol_of, protocol_options, reached_epoch_cap, read_results
 from ._summary import _experiment
 
 __all__ = ["tune_lr"]
@@ -84,7 +84,7 @@ def tune_lr(experiment, lrs, *, methods=None, depths=None, epochs=None, train_si
     path.parent.mkdir(parents=True, exist_ok=True)
     base = replace(exp, load=_validation_as_test(exp.load, exp.name))
     configs = {run.config for run in exp.runs(methods, depths)}
-    for lr in [] if summary_only else lrs:
+    for lr in () if summary_only else lrs:
         trial = replace(base, hyper={**exp.hyper, "lr": float(lr)},
                         method_hyper={m: {k: v for k, v in h.items() if k != "lr"}
                                       for m, h in exp.method_hyper.items()})
@@ -99,13 +99,12 @@ def tune_lr(experiment, lrs, *, methods=None, depths=None, epochs=None, train_si
         if r.get("config") in configs and r.get("protocol") == protocol:
             lr = r["params"]["lr"]
             found.setdefault(r["config"], {}).setdefault(lr, []).append(r["scores"][exp.metric])
-            if r.get("epochs_run", 0) >= protocol["epochs"]:
+            if reached_epoch_cap(r):
                 capped.setdefault(r["config"], set()).add(lr)
     pick = max if exp.higher_is_better else min
-    summary = {}
+    summary, tried = {}, {float(x) for x in lrs}
     for config, by_lr in found.items():
-        means = {lr: float(np.mean(v)) for lr, v in sorted(by_lr.items())
-                 if lr in [float(x) for x in lrs]}
+        means = {lr: float(np.mean(v)) for lr, v in sorted(by_lr.items()) if lr in tried}
         if not means:
             continue
         summary[config] = {"best_lr": pick(means, key=means.get), "by_lr": means,
