@@ -58,10 +58,12 @@ def tune_lr(experiment, lrs, *, methods=None, depths=None, epochs=None, train_si
     -------
     dict of str to dict
         Per configuration: ``{"best_lr": ..., "by_lr": {lr: mean},
-        "capped": {lr: bool}}``, where the mean is of the experiment's
-        metric on the validation split, and ``capped`` says whether a run at
-        that rate was stopped by the epoch cap rather than by early
-        stopping (it may still have been improving; the table marks it ``*``).
+        "n_seeds": {lr: int}, "capped": {lr: bool}}``, where the mean is of
+        the experiment's metric on the validation split over the seeds in
+        the file (the table gives their number where it is more than one),
+        and ``capped`` says whether a run at that rate was stopped by the
+        epoch cap rather than by early stopping (it may still have been
+        improving; the table marks it ``*``).
 
     Examples
     --------
@@ -108,11 +110,14 @@ def tune_lr(experiment, lrs, *, methods=None, depths=None, epochs=None, train_si
         if not means:
             continue
         summary[config] = {"best_lr": pick(means, key=means.get), "by_lr": means,
+                           "n_seeds": {lr: len(by_lr[lr]) for lr in means},
                            "capped": {lr: lr in capped.get(config, ()) for lr in means}}
     print(f"\n{exp.metric_label} on the validation split, per learning rate:", file=out)
     for config, s in sorted(summary.items()):
-        cells = "  ".join(f"{lr:g}: {m:.1f}{'*' if s['capped'][lr] else ''}"
-                          for lr, m in s["by_lr"].items())
+        cells = "  ".join(
+            f"{lr:g}: {m:.1f}{'*' if s['capped'][lr] else ''}"
+            + (f" ({s['n_seeds'][lr]} seeds)" if s["n_seeds"][lr] > 1 else "")
+            for lr, m in s["by_lr"].items())
         print(f"  {config:30s} {cells}   best {s['best_lr']:g}", file=out)
     if any(any(s["capped"].values()) for s in summary.values()):
         print(f"  * the run reached the epoch cap ({protocol['epochs']}) before early stopping "

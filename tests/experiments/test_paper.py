@@ -26,6 +26,11 @@ def test_protocols_follow_the_paper():
     assert {"weighted_mean", "concat"} < set(mm.methods) and mm.defaults["train_size"] == 55000
     cn = mm.build_estimator(mm.runs(["centralnet"])[0], dict(opts, epochs=15), ["a", "b"])
     assert cn.lr == 0.001 and cn.max_epochs == 15
+    # one rate chosen on the validation split: Concat + Multi-Task's
+    rates = {r.config: r.params["lr"] for r in mm.runs()}
+    assert rates.pop("concat_mt") == 0.003 and set(rates.values()) == {0.001}
+    cmt = mm.build_estimator(mm.runs(["concat_mt"])[0], dict(opts, epochs=15), ["a", "b"])
+    assert cmt.lr == 0.003
     sched, stop = cn.callbacks
     assert sched.policy.__name__ == "ReduceLROnPlateau" and sched.monitor == "valid_acc"
     assert sched.kwargs == {"mode": "max", "factor": 0.2, "patience": 1}

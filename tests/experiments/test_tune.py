@@ -46,3 +46,18 @@ def test_summary_only_trains_nothing(tmp_path):
     assert len(path.read_text().splitlines()) == 1
     found, table = _tune(path, lrs=[0.001], summary_only=True)
     assert found is None and "unimodal:text" not in table
+
+
+def test_each_rate_is_the_mean_of_its_seeds(tmp_path):
+    path = tmp_path / "tuning.jsonl"
+    _tune(path, lrs=[0.01], seeds=2)
+    recs = [json.loads(line) for line in path.read_text().splitlines()]
+    assert sorted(r["seed"] for r in recs) == [0, 1]
+    found, table = _tune(path, lrs=[0.01], summary_only=True)
+    assert found["n_seeds"] == {0.01: 2}
+    assert found["by_lr"][0.01] == pytest.approx(sum(r["score"] for r in recs) / 2)
+    assert "(2 seeds)" in table
+    # a second rate with one seed says nothing of its count
+    _tune(path, lrs=[0.001])
+    found, table = _tune(path, lrs=[0.001, 0.01], summary_only=True)
+    assert found["n_seeds"] == {0.001: 1, 0.01: 2} and table.count("seeds)") == 1
