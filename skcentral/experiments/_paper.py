@@ -249,7 +249,10 @@ _AVMNIST = dict(
     paper_protocol=dict(_NOT_GIVEN, epochs=100, train_size=55000, test_size=10000),
     methods=("unimodal:image", "unimodal:audio") + _SCORE_FUSION,
     load=_load_avmnist, backbone=_avmnist_nets, conv=True, hyper=_CONVERGED,
-    method_hyper={"moddrop": {"p_drop": 0.32}, "gmu": {"backbone_dropout": 0.35}},
+    # Concat + Multi-Task at multimodal MNIST's validated rate, which also beat
+    # 0.001 on these validation pairs (two seeds; see the reproduction page)
+    method_hyper={"moddrop": {"p_drop": 0.32}, "gmu": {"backbone_dropout": 0.35},
+                  "concat_mt": {"lr": 0.003}},
     score=partial(classification_scores, primary="accuracy"),
     paper={"unimodal:image": 72.8, "unimodal:audio": 86.1, "weighted_mean": 94.7,
            "concat": 93.7, "concat_mt": 94.8, "moddrop": 94.8, "gmu": 94.1,

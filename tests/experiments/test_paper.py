@@ -36,7 +36,7 @@ def test_protocols_follow_the_paper():
     assert sched.kwargs == {"mode": "max", "factor": 0.2, "patience": 1}
     assert stop.monitor == "valid_acc" and not stop.lower_is_better and stop.load_best
 
-    # avMNIST: the same converged protocol, every method at lr 0.001
+    # avMNIST: the same converged protocol and the same rates
     avx = EXPERIMENTS["avmnist"]
     assert avx.defaults == dict(epochs=15, seeds=3, train_size=11000, test_size=10000,
                                 depths="0")
@@ -47,7 +47,8 @@ def test_protocols_follow_the_paper():
     assert sched.policy.__name__ == "ReduceLROnPlateau" and sched.monitor == "valid_acc"
     assert sched.kwargs == {"mode": "max", "factor": 0.2, "patience": 1}
     assert stop.monitor == "valid_acc" and stop.patience == 3 and stop.load_best
-    assert {r.params["lr"] for r in av.values()} == {0.001}
+    rates = {r.config: r.params["lr"] for r in av.values()}
+    assert rates.pop("concat_mt") == 0.003 and set(rates.values()) == {0.001}
     audio = EXPERIMENTS["avmnist"].build_estimator(av["unimodal:audio"], opts, ["image", "audio"])
     assert audio.modality == 1
     assert [type(b).__name__ for b in audio.backbones] == ["LeNet5", "AudioCNN"]
