@@ -37,3 +37,18 @@ def test_weighted_mean_leaves_a_missing_modality_out_and_concat_refuses(small_di
     concat = ConcatClassifier(backbones=MLP((8,)), max_epochs=1, random_state=0).fit(Xs, y)
     with pytest.raises(ValueError, match=r"ConcatClassifier cannot predict with missing modalities \('modality_1'\)"):
         concat.predict([Xt[0], None])
+
+
+def test_concat_auto_rate_is_the_validated_one_and_an_explicit_rate_wins(small_digits):
+    Xs, Xt, y, yt = small_digits
+    fit = dict(backbones=MLP((8,)), max_epochs=1, random_state=0)
+    rate = lambda clf: [g["lr"] for g in clf.optimizer_.param_groups]
+    assert ConcatClassifier().lr == "auto"
+    assert rate(ConcatClassifier(multi_task=True, **fit).fit(Xs, y)) == [0.003]
+    plain = ConcatClassifier(**fit).fit(Xs, y)
+    assert rate(plain) == [0.001]
+    assert rate(ConcatClassifier(multi_task=True, lr=0.02, **fit).fit(Xs, y)) == [0.02]
+    # switching the loss later moves the automatic rate with it, as a grid search does
+    assert rate(plain.set_params(multi_task=True).fit(Xs, y)) == [0.003]
+    with pytest.raises(ValueError, match="'lr' parameter of ConcatClassifier.*Got 'fast'"):
+        ConcatClassifier(lr="fast", **fit).fit(Xs, y)
