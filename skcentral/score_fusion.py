@@ -1,5 +1,6 @@
 """Score-level fusion baselines: weighted mean and concatenation."""
 
+import inspect
 from numbers import Real
 
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -11,6 +12,9 @@ from ._tasks import FusionClassifierMixin, FusionRegressorMixin
 from .fusion import ConcatScores, WeightedMean
 
 __all__ = ["WeightedMeanClassifier", "WeightedMeanRegressor", "ConcatClassifier", "ConcatRegressor"]
+
+#: every estimator's default learning rate, which "auto" gives plain Concat
+_DEFAULT_LR = inspect.signature(FusionNet.__init__).parameters["lr"].default
 
 
 class _WeightedMeanBase(FusionNet):
@@ -132,7 +136,7 @@ class ConcatClassifier(FusionClassifierMixin, _ConcatBase):
     def get_params_for_optimizer(self, prefix, named_parameters):
         args, kwargs = super().get_params_for_optimizer(prefix, named_parameters)
         if isinstance(kwargs["lr"], str):  # "auto"
-            kwargs["lr"] = 0.003 if self.multi_task else 0.001
+            kwargs["lr"] = 0.003 if self.multi_task else _DEFAULT_LR
         return args, kwargs
 
 
