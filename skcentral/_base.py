@@ -358,6 +358,7 @@ class FusionNet(InputMixin, SpecParamsMixin, MixedPrecisionMixin, BatchNormRecom
                 raise
         valid = self._check_validation_data(validation_data)
         dataset = self._device_dataset(Xs.arrays, y, sample_weight)
+        self._interrupted = False
         self.validation_dataset_ = None if valid is None else self._device_dataset(*valid)
         self._checkpoint = checkpoint
         try:
@@ -371,7 +372,10 @@ class FusionNet(InputMixin, SpecParamsMixin, MixedPrecisionMixin, BatchNormRecom
             self.validation_dataset_ = None
             self._checkpoint = None
         if checkpoint is not None:
-            checkpoint.finish()
+            if self._interrupted:  # the state of the last whole epoch stays: fit again
+                checkpoint.interrupted()
+            else:
+                checkpoint.finish()
         self._after_fit(dataset)
         return self
 
@@ -407,8 +411,25 @@ class FusionNet(InputMixin, SpecParamsMixin, MixedPrecisionMixin, BatchNormRecom
             pass
         self.notify("on_train_end", X=dataset, y=y)
 
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        # skorch's partial_fit ends training quietly on a KeyboardInterrupt and
+        # returns the estimator. Raised by a callback at an epoch's end, it is
+        # how EarlyStopping ends training; raised mid-epoch, it is Ctrl-C: noted,
+        # so that a TrainingCheckpoint keeps its state and a seed runner does
+        # not score a half-trained estimator
+        try:
+            return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        except KeyboardInterrupt as exc:
+            self._interrupted = not getattr(exc, "_skcentral_epoch_end", False)
+            raise
+
     def notify(self, method_name, **cb_kwargs):
-        super().notify(method_name, **cb_kwargs)
+        try:
+            super().notify(method_name, **cb_kwargs)
+        except KeyboardInterrupt as exc:
+            if method_name == "on_epoch_end":  # a callback ends training
+                exc._skcentral_epoch_end = True
+            raise
         # after every callback has seen the epoch's end (early stopping's
         # count, the scheduler's step), so the saved state is complete
         if method_name == "on_epoch_end" and getattr(self, "_checkpoint", None) is not None:

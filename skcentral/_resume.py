@@ -46,7 +46,10 @@ class TrainingCheckpoint(Callback):
     A file written by another fit raises a ``ValueError`` that names what
     differs, and the estimator is left as it was (``foreign="replace"``:
     a warning, and the fit starts from scratch). Once training ends, the
-    file is removed (``keep=True`` keeps the last epoch's state).
+    file is removed (``keep=True`` keeps the last epoch's state). A fit
+    stopped by Ctrl-C returns, as skorch's do, with the epochs it trained,
+    and keeps the file (with a warning): the same ``fit`` run again goes
+    on from the last whole epoch.
 
     Only fresh fits write and resume: ``partial_fit`` and ``warm_start``
     fits leave the file alone. Not for data-parallel training
@@ -193,6 +196,14 @@ class TrainingCheckpoint(Callback):
             else self._iterator.rng.bit_generator.state,
         }
         _write_whole(self.path_, lambda tmp: torch.save(state, tmp))
+
+    def interrupted(self):
+        """Training stopped by Ctrl-C: the file keeps the last whole epoch's state."""
+        self._iterator = None
+        if os.path.exists(self.path_):
+            warnings.warn(f"fit interrupted: {self.path_} keeps the training state of "
+                          f"epoch {saved_epochs(self.path_)}; the same fit run again goes "
+                          "on from there.", UserWarning, stacklevel=4)
 
     def finish(self):
         """Training ended: the file is no longer needed (unless ``keep``)."""

@@ -196,6 +196,11 @@ def _fit_and_score(name, estimator, seed, train, test, validation_data, scorer,
         t0 = time.perf_counter()
         est.fit(*train, **fit_params)
         fit_time = time.perf_counter() - t0
+        if getattr(est, "_interrupted", False):
+            # skorch ends a fit quietly on Ctrl-C: its half-trained estimator
+            # is no result (a TrainingCheckpoint keeps its state to go on from)
+            raise KeyboardInterrupt(f"{name} seed {seed}: fit interrupted after "
+                                    f"{len(est.history)} epochs; not scored")
         t0 = time.perf_counter()
         score = scorer(est, *test)
         score_time = time.perf_counter() - t0

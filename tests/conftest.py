@@ -56,16 +56,17 @@ def rng():
 def stop_fits_at_epoch(monkeypatch):
     """``stop(n)``: the fits that follow raise ``RuntimeError("the session ended")``
     as their ``n``-th training epoch (counted over them all) starts, as a killed
-    process would stop; ``stop`` returns the function that lets fits run again."""
+    process would stop (``stop(n, KeyboardInterrupt)``: as Ctrl-C would); ``stop``
+    returns the function that lets fits run again."""
     from skcentral import FusionNet
 
-    def stop(n):
+    def stop(n, exc=None):
         run_single_epoch, epochs = FusionNet.run_single_epoch, [0]
 
         def stopped(self, iterator, training, **kw):
             epochs[0] += training
             if epochs[0] == n:
-                raise RuntimeError("the session ended")
+                raise exc or RuntimeError("the session ended")
             return run_single_epoch(self, iterator, training, **kw)
         monkeypatch.setattr(FusionNet, "run_single_epoch", stopped)
         return lambda: monkeypatch.setattr(FusionNet, "run_single_epoch", run_single_epoch)

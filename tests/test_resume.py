@@ -59,6 +59,24 @@ def test_a_fit_killed_mid_training_resumes_to_the_uninterrupted_result(tmp_path,
     assert not path.exists()  # training ended: the state is no longer needed
 
 
+def test_ctrl_c_returns_the_fit_and_keeps_the_state_to_go_on_from(tmp_path,
+                                                                  stop_fits_at_epoch):
+    reference = make(tmp_path / "reference.pt").fit(Xs, y, validation_data=VALID)
+    path = tmp_path / "fit.pt"
+    restore = stop_fits_at_epoch(4, KeyboardInterrupt)
+    # skorch's way with Ctrl-C: fit returns, with the epochs it trained
+    with pytest.warns(UserWarning, match="fit interrupted: .* keeps the training state "
+                                         "of epoch 3; the same fit run again goes on"):
+        make(path).fit(Xs, y, validation_data=VALID)
+    restore()
+    assert resume.saved_epochs(path) == 3
+
+    resumed = make(path).fit(Xs, y, validation_data=VALID)
+    assert _checkpoint(resumed).resumed_from_["epoch"] == 3
+    np.testing.assert_array_equal(resumed.predict_proba(Xt), reference.predict_proba(Xt))
+    assert not path.exists()
+
+
 def test_a_fit_from_scratch_says_so_and_keep_leaves_the_last_epoch(tmp_path):
     clf = make(tmp_path / "a.pt", max_epochs=3).fit(Xs, y, validation_data=VALID)
     assert _checkpoint(clf).resumed_from_ is None and not (tmp_path / "a.pt").exists()
