@@ -59,7 +59,10 @@ def summary_rows(records, experiment, metric=None, confidence=0.99):
     early stopping restored) have the best mean value of the monitored
     validation figure (``valid_acc`` or ``valid_loss``, as the runs'
     ``early_stopping_monitor``) when every run of the row has a
-    validation learning curve, so that nothing is chosen on the test set;
+    validation learning curve, so that nothing is chosen on the test set.
+    Depths are compared over the seeds they all have, when they share
+    any: a depth run on one seed so far meets the other depths on that
+    seed, not on the mean of seeds it has not run;
     otherwise (protocols without a validation split, as the paper's) the one
     with the best mean test score, as the paper reports its rows.
     """
@@ -376,7 +379,8 @@ def check_settings_plot(experiment):
 
 _DEPTH_CHOICE = {
     "validation": "the depth whose kept epochs scored best on the validation split (mean "
-                  "over seeds); 'all depths' gives each depth's mean test score",
+                  "over the seeds every depth has run); 'all depths' gives each depth's "
+                  "mean test score",
     "test": "the depth with the best mean test score, as the paper reports its rows "
             "(no validation split in this protocol)",
 }
@@ -392,6 +396,8 @@ def _print_depth_choice(rows, out):
 def _validation_means(by_depth):
     """Per depth, the mean over seeds of the monitored validation value of the kept epochs.
 
+    The mean runs over the seeds every depth has, when they share any
+    (a paired comparison), else over each depth's own seeds.
     Returns ``(means, lower_is_better)``, or None unless every run has a
     learning curve holding the value its early stopping monitored
     (``params["early_stopping_monitor"]``, see
@@ -404,13 +410,12 @@ def _validation_means(by_depth):
     if len(monitors) != 1:
         return None
     ((_, lower_is_better),) = monitors
-    out = {}
-    for d, runs in by_depth.items():
-        kept = [_kept_epoch(r) for r in runs.values()]
-        if None in kept:
-            return None
-        out[d] = float(np.mean([value for _, value in kept]))
-    return out, lower_is_better
+    kept = {d: {s: _kept_epoch(r) for s, r in runs.items()} for d, runs in by_depth.items()}
+    if any(k is None for runs in kept.values() for k in runs.values()):
+        return None
+    shared = set.intersection(*(set(runs) for runs in kept.values()))
+    return {d: float(np.mean([k[1] for s, k in runs.items() if s in shared or not shared]))
+            for d, runs in kept.items()}, lower_is_better
 
 
 def _kept_epoch(record):

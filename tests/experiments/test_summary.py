@@ -123,6 +123,24 @@ def test_best_depth_is_chosen_on_validation_not_on_the_test_set():
     assert (row["depth"], row["depth_chosen_on"], row["mean"]) == (2, "test", 100.5)
 
 
+def test_best_depth_compares_depths_on_the_seeds_they_share():
+    # depth 0 has run seed 0 alone; depth 2 has seeds 0 to 2, its seeds 1 and 2 harder.
+    # Against depth 2's mean over three seeds (0.98), depth 0's one seed (0.985) would
+    # win; on the seed both have, depth 2 validates better (0.990) and keeps the row
+    records = [r for r in _fusion_records(curves=True) if r["depth"] == 2 or r["seed"] == 0]
+    valid = {(0, 0): 0.985, (2, 0): 0.990, (2, 1): 0.975, (2, 2): 0.975}
+    records.append({**records[-1], "seed": 2, "scores": {"errors_per_10000": 103}})
+    for r in records:
+        v = valid[r["depth"], r["seed"]]
+        r["curve"] = [{"epoch": 1, "valid_acc": v - 0.01}, {"epoch": 2, "valid_acc": v}]
+    (row,) = rp.summary_rows(records, "mm-mnist")
+    assert (row["depth"], row["depth_chosen_on"], row["n"]) == (2, "validation", 3)
+    # depths with no seed in common: each depth's mean over its own seeds
+    (row,) = rp.summary_rows([r for r in records if r["depth"] == 0 or r["seed"] > 0],
+                             "mm-mnist")
+    assert (row["depth"], row["n"]) == (0, 1)
+
+
 def test_best_depth_follows_the_runs_early_stopping_monitor():
     # runs that stopped on valid_loss kept their lowest-loss epoch: depths are compared
     # on that loss, not on the best accuracy of any epoch (which would pick depth 2 here)
