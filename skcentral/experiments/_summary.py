@@ -59,12 +59,12 @@ def summary_rows(records, experiment, metric=None, confidence=0.99):
     early stopping restored) have the best mean value of the monitored
     validation figure (``valid_acc`` or ``valid_loss``, as the runs'
     ``early_stopping_monitor``) when every run of the row has a
-    validation learning curve, so that nothing is chosen on the test set.
-    Depths are compared over the seeds they all have, when they share
-    any: a depth run on one seed so far meets the other depths on that
-    seed, not on the mean of seeds it has not run;
+    validation learning curve, so that nothing is chosen on the test set;
     otherwise (protocols without a validation split, as the paper's) the one
-    with the best mean test score, as the paper reports its rows.
+    with the best mean test score, as the paper reports its rows. On the
+    validation split, depths are compared over the seeds they all have,
+    when they share any: a depth run on one seed so far meets the other
+    depths on that seed, not on their mean over seeds it has not run.
     """
     exp = _experiment(experiment)
     metric = metric or exp.metric
